@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` and `make test`. Both bootstrap .venv from
+# the pinned lock file on a machine that has only Python 3.11+ and make. The code runs
+# from the project root (python -m ...), so the project itself needs no install step.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+
+SEED   ?= 42
+SCALE  ?= 0.01
+RAW    ?= data_raw
+
+.PHONY: run test install generate bench lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## The main job end to end at a small default scale (SCALE=0.01).
+run: generate
+
+generate: $(STAMP)
+	$(PY) -m generators --seed $(SEED) --scale $(SCALE) --out $(RAW)
+
+## The test suite (small scales, real files).
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+## Full-scale benchmark; writes docs/benchmarks.md.
+bench: $(STAMP)
+	$(PY) -m benchmarks.generator --scale 1.0
+
+## Re-freeze requirements.lock from pyproject.toml in a throwaway venv.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet -e '.[test]'
+	( echo '# Frozen transitive dependency set (pip freeze of a clean venv built from pyproject.toml). Regenerate with `make lock`.'; \
+	  .lock-venv/bin/pip freeze --exclude-editable ) > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(RAW) .bench

@@ -1,0 +1,130 @@
+"""Vectorised text formatting and file writing shared by every source family."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+EPOCH = date(1970, 1, 1)
+US_PER_DAY = 86_400_000_000
+_BASE36 = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)
+
+
+def day_number(d: date) -> int:
+    """Days since 1970-01-01 (Arrow's date32)."""
+    return (d - EPOCH).days
+
+
+def from_day_number(n: int) -> date:
+    return EPOCH + timedelta(days=int(n))
+
+
+PARTITIONED_FILES = {
+    "orders_header": "orders_header/order_dt={day}/part-{batch:05d}.csv",
+    "orders_lines": "orders_lines/order_dt={day}/part-{batch:05d}.csv",
+    "events": "events/event_dt={day}/events_{batch:04d}.jsonl",
+}
+
+
+def partition_file(cfg, source: str, day: date) -> str:
+    """Path (relative to the output folder) of a batch's file for one day of a daily-partitioned source."""
+    return PARTITIONED_FILES[source].format(day=day.isoformat(), batch=cfg.batch_no)
+
+
+def decimal_array(units: np.ndarray, precision: int, scale: int, mask: np.ndarray | None = None) -> pa.Array:
+    """Exact Arrow decimals from integer minor units (no float detour)."""
+    units = np.ascontiguousarray(units, dtype=np.int64)
+    words = np.empty((units.size, 2), dtype=np.int64)
+    words[:, 0], words[:, 1] = units, units >> 63  # little-endian 128-bit, sign-extended
+    validity = None if mask is None else pa.array(~mask).buffers()[1]
+    return pa.Array.from_buffers(pa.decimal128(precision, scale), units.size,
+                                 [validity, pa.py_buffer(words.tobytes())], null_count=-1)
+
+
+def fixed_point(units: pl.Expr | str, scale: int) -> pl.Expr:
+    """Integer minor units -> exact decimal text with `scale` digits, e.g. 129900 @4 -> '12.9900'.
+
+    Given a column name, the result keeps that name.
+    """
+    if isinstance(units, str):
+        return fixed_point(pl.col(units), scale).alias(units)
+    step = 10**scale
+    sign = pl.when(units < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    return sign + (units.abs() // step).cast(pl.String) + "." + (units.abs() % step).cast(pl.String).str.zfill(scale)
+
+
+def codes(rng: np.random.Generator, n: int, width: int, prefix: str) -> pl.Series:
+    """`n` distinct random codes `prefix` + `width` chars of [0-9A-Z]."""
+    space = 36**width
+    values = np.unique(rng.integers(0, space, size=int(n * 1.1) + 16))
+    while values.size < n:  # vanishingly rare top-up
+        values = np.unique(np.concatenate([values, rng.integers(0, space, size=n)]))
+    values = rng.permutation(values)[:n]
+    digits = np.empty((n, width), dtype=np.uint8)
+    for pos in range(width - 1, -1, -1):
+        digits[:, pos] = _BASE36[values % 36]
+        values //= 36
+    text = digits.view(f"S{width}").ravel().astype(str)
+    return pl.Series(np.char.add(prefix, text))
+
+
+def utc_text(utc_us: pl.Expr, with_millis: bool = False) -> pl.Expr:
+    """UTC instants (Int64 microseconds) -> ISO 8601 text with a Z suffix."""
+    fmt = "%Y-%m-%dT%H:%M:%S%.3fZ" if with_millis else "%Y-%m-%dT%H:%M:%SZ"
+    return utc_us.cast(pl.Datetime("us")).dt.strftime(fmt)
+
+
+def localise(local_us: np.ndarray, tz_index: np.ndarray, tz_names: list[str]) -> tuple[pl.Series, np.ndarray]:
+    """Wall-clock times in per-row zones -> (ISO text with offset, UTC microseconds).
+
+    The caller never places a time inside a DST gap or overlap (no local times
+    between 01:00 and 04:00 for orders; sensors are generated in UTC instead).
+    """
+    text = np.empty(local_us.size, dtype=object)
+    utc = np.empty(local_us.size, dtype=np.int64)
+    for code in np.unique(tz_index):
+        rows = np.flatnonzero(tz_index == code)
+        aware = pl.Series(local_us[rows]).cast(pl.Datetime("us")).dt.replace_time_zone(
+            tz_names[code], ambiguous="earliest", non_existent="null")
+        text[rows] = aware.dt.strftime("%Y-%m-%dT%H:%M:%S%:z").to_numpy()
+        utc[rows] = aware.dt.convert_time_zone("UTC").dt.replace_time_zone(None).cast(pl.Int64).to_numpy()
+    return pl.Series(text, dtype=pl.String), utc
+
+
+def to_local_text(utc_us: np.ndarray, tz_name: str) -> pl.Series:
+    """UTC instants -> ISO text in one zone with its offset (handles DST exactly)."""
+    aware = pl.Series(utc_us).cast(pl.Datetime("us")).dt.replace_time_zone("UTC").dt.convert_time_zone(tz_name)
+    return aware.dt.strftime("%Y-%m-%dT%H:%M:%S%:z")
+
+
+def write_csv(frame: pl.DataFrame, path: Path) -> int:
+    """Write one CSV file (header, comma, LF, nulls as empty) and return its size in bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_csv(path, line_terminator="\n", null_value="")
+    return path.stat().st_size
+
+
+def write_lines(lines: pl.Series, path: Path) -> int:
+    """Write one text line per value (JSONL) and return the size in bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = "\n".join(lines.to_list()) + "\n" if len(lines) else ""
+    path.write_bytes(body.encode("utf-8"))
+    return path.stat().st_size
+
+
+def weighted_choice(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarray:
+    """Indices drawn with probability proportional to weights (one cumsum + searchsorted)."""
+    cdf = np.cumsum(weights, dtype=np.float64)
+    idx = np.searchsorted(cdf, rng.random(size) * cdf[-1], side="right")
+    return np.minimum(idx, weights.size - 1)
+
+
+def choice_from(rng: np.random.Generator, options, size: int) -> np.ndarray:
+    """Draw `size` values from ((value, probability), ...)."""
+    values = np.array([v for v, _ in options])
+    probs = np.array([p for _, p in options], dtype=np.float64)
+    return values[weighted_choice(rng, probs, size)]

@@ -1,0 +1,133 @@
+"""Generate one batch (the base dataset or an increment) into the output folder."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import numpy as np
+import polars as pl
+import pyarrow.parquet as pq
+
+from generators import changes, dimensions, events, exchange_rates, orders, output, returns, sensors
+from generators.anomalies import AnomalyLog
+from generators.config import GeneratorConfig
+from generators.formats import from_day_number, partition_file, write_csv, write_lines
+from generators.progress import Progress
+
+DIMENSION_SOURCES = ("customers", "products", "stores", "suppliers")
+ORDER_SOURCES = ("orders_header", "orders_lines", "shipments", "returns", "events")
+
+
+def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
+    """Write the batch described by cfg; returns the batch's per-source totals."""
+    rates = exchange_rates.RateTable(cfg)
+    for day in cfg.fact_days() if cfg.is_increment else []:
+        if not rates.covers(day):
+            raise output.OutputError(f"--start-date/--days reach {day}, outside the exchange-rate calendar "
+                                     f"({rates.first_day} days from 1970); choose dates up to 2026-06-30")
+    output.prepare(cfg)
+    log = AnomalyLog()
+    t = time.perf_counter()
+    dims = dimensions.build(cfg, log)
+    written: list[str] = []
+    extra: dict = {}
+    closed = np.empty(0, dtype=np.int64)
+
+    if not cfg.is_increment:
+        frames = {"customers": dims.customers.frame, "products": dims.products.frame,
+                  "stores": dims.stores.frame, "suppliers": dims.suppliers}
+        for source in DIMENSION_SOURCES:
+            if cfg.selected(source):
+                t = time.perf_counter()
+                size = write_csv(frames[source], cfg.out / output.BASE_PATHS[source])
+                progress.add(source, frames[source].height, 1, size, time.perf_counter() - t)
+                written.append(source)
+        if cfg.selected("exchange_rates"):
+            t = time.perf_counter()
+            rows, size = exchange_rates.write(rates, cfg.out)
+            progress.add("exchange_rates", rows, 1, size, time.perf_counter() - t)
+            written.append("exchange_rates")
+    else:
+        delta = changes.plan(cfg, dims)
+        closed = delta.closed_store_rows
+        log = AnomalyLog()  # the dimension files are not rewritten: their anomalies belong to the base
+        for source, frame in delta.frames.items():
+            if cfg.selected(source):
+                size = write_csv(frame, cfg.out / changes.change_file(cfg, source))
+                progress.add(source, frame.height, 1, size)
+                written.append(source)
+
+    if any(cfg.selected(s) for s in ORDER_SOURCES):
+        extra.update(_write_facts(cfg, dims, rates, closed, log, progress, written))
+    if cfg.selected("sensors"):
+        plan = sensors.plan(cfg, dims, closed)
+        for i in range(plan.store_rows.size):
+            t = time.perf_counter()
+            rows, files, size = sensors.write_store(cfg, dims, plan, i, log)
+            progress.add("sensors", rows, files, size, time.perf_counter() - t)
+            progress.tick("sensors", i + 1, plan.store_rows.size)
+        written.append("sensors")
+
+    totals = {s: {"rows": progress.stats[s].rows, "files": progress.stats[s].files, "bytes": progress.stats[s].bytes}
+              for s in written if s in progress.stats}
+    output.save_batch(cfg, totals, {s: log.section(s) for s in written}, extra)
+    return totals
+
+
+def _chunks(days: list[date], monthly: bool) -> list[range]:
+    """Consecutive day positions grouped by calendar month (one chunk for an increment)."""
+    if not monthly:
+        return [range(0, len(days))]
+    bounds = [0] + [i for i in range(1, len(days)) if days[i].month != days[i - 1].month] + [len(days)]
+    return [range(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _write_daily(cfg: GeneratorConfig, frame: pl.DataFrame, source: str, progress: Progress, seconds: float) -> None:
+    size, files = 0, 0
+    for (day,), part in frame.partition_by("_file_day", as_dict=True, maintain_order=True).items():
+        path = cfg.out / partition_file(cfg, source, from_day_number(day))
+        part = part.drop("_file_day")
+        size += write_lines(part["json"], path) if source == "events" else write_csv(part, path)
+        files += 1
+    progress.add(source, frame.height, files, size, seconds)
+
+
+def _write_facts(cfg, dims, rates, closed, log, progress, written) -> dict:
+    oplan = orders.plan(cfg, dims, closed)
+    eplan = events.plan(cfg) if cfg.selected("events") else None
+    candidates = []
+    chunks = _chunks(oplan.days, monthly=not cfg.is_increment)
+    for ci, chunk in enumerate(chunks):
+        t = time.perf_counter()
+        oc = orders.generate_chunk(cfg, dims, rates, oplan, chunk, log)
+        gen_s = time.perf_counter() - t
+        if cfg.selected("orders_header"):
+            _write_daily(cfg, oc.headers, "orders_header", progress, gen_s)
+        if cfg.selected("orders_lines"):
+            _write_daily(cfg, oc.lines, "orders_lines", progress, 0.0)
+        if cfg.selected("shipments") and oc.shipments.num_rows:
+            t = time.perf_counter()
+            first_day = oplan.days[chunk.start]
+            label = first_day.strftime("%Y-%m") if not cfg.is_increment else first_day.isoformat()
+            path = cfg.out / "shipments" / f"part-{cfg.batch_no:05d}-{label}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(oc.shipments, path, compression="zstd")
+            progress.add("shipments", oc.shipments.num_rows, 1, path.stat().st_size, time.perf_counter() - t)
+        candidates.append(oc.returns)
+        if eplan is not None:
+            t = time.perf_counter()
+            frame = events.generate_chunk(cfg, dims, eplan, oplan.days, chunk, oc.orders, log)
+            _write_daily(cfg, frame, "events", progress, time.perf_counter() - t)
+        progress.tick("orders", ci + 1, len(chunks))
+    written.extend(s for s in ("orders_header", "orders_lines", "shipments", "events") if cfg.selected(s))
+    extra = {}
+    if cfg.selected("returns") and not cfg.is_increment:
+        t = time.perf_counter()
+        history = returns.write(cfg, pl.concat(candidates), cfg.out)
+        size = sum(p.stat().st_size for p in (cfg.out / "returns").glob("*.parquet"))
+        files = len(list((cfg.out / "returns").glob("*.parquet")))
+        progress.add("returns", history["rows"], files, size, time.perf_counter() - t)
+        written.append("returns")
+        extra["returns_history"] = history
+    return extra
