@@ -128,9 +128,10 @@ def generate_chunk(cfg: GeneratorConfig, dims: Dimensions, p: EventPlan, days: l
 
     ea = {k: anomalies.in_chunk(v, first, first + n) for k, v in p.anomalies.items()}
     missing = ea["missing_envelope_field"]
-    dropped = np.array(EVENT_REQUIRED_FIELDS, dtype=object)[rng.integers(0, len(EVENT_REQUIRED_FIELDS), missing.size)]
+    dropped_index = rng.integers(0, len(EVENT_REQUIRED_FIELDS), missing.size)
+    dropped = np.array(EVENT_REQUIRED_FIELDS, dtype=object)[dropped_index]
     drop = np.zeros(n, dtype=np.int8)
-    drop[missing] = 1 + np.searchsorted(np.array(EVENT_REQUIRED_FIELDS), dropped)
+    drop[missing] = 1 + dropped_index
     frame = frame.with_columns(_drop=drop)
     parts = [pl.when(pl.col("_drop") != i + 1).then(expr) for i, expr in enumerate(envelope.values())]
     line = "{" + pl.concat_str(parts + ['"payload":' + payload], separator=",", ignore_nulls=True) + "}"

@@ -100,7 +100,7 @@ def _remove(path: Path) -> None:
 def args_of(cfg: GeneratorConfig) -> dict:
     return {"seed": cfg.seed, "scale": cfg.scale,
             "start_date": cfg.start_date.isoformat() if cfg.start_date else None,
-            "days": cfg.days, "late_days": cfg.late_days, "only": sorted(cfg.only) or None}
+            "days": cfg.days, "late_days": cfg.late_days}  # --only re-makes part of the same batch
 
 
 def save_batch(cfg: GeneratorConfig, sources: dict[str, dict], anomaly_sections: dict[str, dict],
@@ -126,7 +126,7 @@ def rebuild(out: Path) -> None:
         for source, s in record["sources"].items():
             t = totals.setdefault(source, {"rows": 0, "files": 0, "bytes": 0})
             for k in t:
-                t[k] += s[k]
+                t[k] = None if t[k] is None or s[k] is None else t[k] + s[k]
         for source, classes in record["anomalies"].items():
             for name, c in classes.items():
                 m = merged.setdefault(source, {}).setdefault(

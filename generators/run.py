@@ -71,6 +71,10 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
 
     totals = {s: {"rows": progress.stats[s].rows, "files": progress.stats[s].files, "bytes": progress.stats[s].bytes}
               for s in written if s in progress.stats}
+    if "returns" in totals:
+        # delta-rs writes the merge's Parquet with a varying byte layout: the size is not
+        # reproducible, so the manifest (which is) leaves it out.
+        totals["returns"]["bytes"] = None
     output.save_batch(cfg, totals, {s: log.section(s) for s in written}, extra)
     return totals
 
@@ -84,13 +88,15 @@ def _chunks(days: list[date], monthly: bool) -> list[range]:
 
 
 def _write_daily(cfg: GeneratorConfig, frame: pl.DataFrame, source: str, progress: Progress, seconds: float) -> None:
+    """One file per day of the frame's `_file_day`; `seconds` is the generation time to add to the writing."""
+    started = time.perf_counter()
     size, files = 0, 0
     for (day,), part in frame.partition_by("_file_day", as_dict=True, maintain_order=True).items():
         path = cfg.out / partition_file(cfg, source, from_day_number(day))
         part = part.drop("_file_day")
         size += write_lines(part["json"], path) if source == "events" else write_csv(part, path)
         files += 1
-    progress.add(source, frame.height, files, size, seconds)
+    progress.add(source, frame.height, files, size, seconds + time.perf_counter() - started)
 
 
 def _write_facts(cfg, dims, rates, closed, log, progress, written) -> dict:
@@ -125,9 +131,9 @@ def _write_facts(cfg, dims, rates, closed, log, progress, written) -> dict:
     if cfg.selected("returns") and not cfg.is_increment:
         t = time.perf_counter()
         history = returns.write(cfg, pl.concat(candidates), cfg.out)
-        size = sum(p.stat().st_size for p in (cfg.out / "returns").glob("*.parquet"))
-        files = len(list((cfg.out / "returns").glob("*.parquet")))
-        progress.add("returns", history["rows"], files, size, time.perf_counter() - t)
+        files = list((cfg.out / "returns").glob("*.parquet"))
+        progress.add("returns", history["rows"], len(files), sum(p.stat().st_size for p in files),
+                     time.perf_counter() - t)
         written.append("returns")
         extra["returns_history"] = history
     return extra

@@ -1,0 +1,58 @@
+"""Shared fixtures: small real datasets generated once per test session."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCALE = "0.003"
+SEED = "7"
+
+
+def run_generator(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the real CLI in a subprocess, as a user would."""
+    proc = subprocess.run([sys.executable, "-m", "generators", "--quiet", *args], cwd=ROOT,
+                          capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"generator failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def raw(tmp_path_factory) -> Path:
+    """The base dataset at a small scale."""
+    out = tmp_path_factory.mktemp("raw") / "data_raw"
+    run_generator("--seed", SEED, "--scale", SCALE, "--out", str(out))
+    return out
+
+
+@pytest.fixture(scope="session")
+def raw_again(tmp_path_factory) -> Path:
+    """The same arguments into another folder."""
+    out = tmp_path_factory.mktemp("raw_again") / "data_raw"
+    run_generator("--seed", SEED, "--scale", SCALE, "--out", str(out))
+    return out
+
+
+@pytest.fixture(scope="session")
+def raw_other_seed(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("raw_other") / "data_raw"
+    run_generator("--seed", "8", "--scale", SCALE, "--out", str(out))
+    return out
+
+
+INCREMENT = ("--start-date", "2026-01-01", "--days", "2", "--late-days", "3")
+
+
+@pytest.fixture(scope="session")
+def raw_incremented(raw, tmp_path_factory) -> Path:
+    """The base dataset plus a two-day increment with one partition arriving 3 days late."""
+    out = tmp_path_factory.mktemp("raw_incr") / "data_raw"
+    shutil.copytree(raw, out)
+    run_generator("--seed", SEED, "--scale", SCALE, "--out", str(out), *INCREMENT)
+    return out

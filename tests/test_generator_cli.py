@@ -1,0 +1,78 @@
+"""Bad arguments and bad output folders give a clear error, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SCALE, run_generator
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--scale", "-1"], "must be greater than 0"),
+    (["--scale", "0"], "must be greater than 0"),
+    (["--scale", "abc"], "is not a number"),
+    (["--seed", "-3"], "must not be negative"),
+    (["--days", "2"], "--start-date and --days go together"),
+    (["--start-date", "2026-13-01", "--days", "2"], "is not a date"),
+    (["--start-date", "2023-01-01", "--days", "2"], "must be after"),
+    (["--late-days", "2"], "--late-days belongs to an increment"),
+    (["--only", "nonsense"], "invalid choice"),
+])
+def test_bad_arguments(args, message, tmp_path):
+    proc = run_generator("--out", str(tmp_path / "out"), *args, check=False)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_unwritable_out(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    proc = run_generator("--scale", SCALE, "--out", str(blocker / "sub"), check=False)
+    assert proc.returncode == 2
+    assert "cannot write to --out" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_generator("--scale", SCALE, "--out", str(blocker), check=False)
+    assert proc.returncode == 2 and "is a file" in proc.stderr
+
+
+def test_foreign_non_empty_folder_is_refused(tmp_path):
+    (tmp_path / "precious.txt").write_text("keep me")
+    proc = run_generator("--scale", SCALE, "--out", str(tmp_path), check=False)
+    assert proc.returncode == 2 and "not written by the generator" in proc.stderr
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_increment_needs_a_base(tmp_path):
+    proc = run_generator("--scale", SCALE, "--out", str(tmp_path / "empty"), "--start-date", "2026-01-01",
+                         "--days", "1", check=False)
+    assert proc.returncode == 2 and "no base dataset" in proc.stderr
+
+
+def test_increment_beyond_the_rate_calendar(raw, tmp_path):
+    proc = run_generator("--scale", SCALE, "--seed", "7", "--out", str(raw), "--start-date", "2026-06-29",
+                         "--days", "5", check=False)
+    assert proc.returncode == 2 and "exchange-rate calendar" in proc.stderr
+
+
+def test_only_regenerates_a_subset(tmp_path):
+    out = tmp_path / "d"
+    run_generator("--seed", "3", "--scale", SCALE, "--out", str(out))
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and "returns" not in p.parts}
+    (out / "customers.csv").unlink()
+    proc = run_generator("--seed", "3", "--scale", SCALE, "--out", str(out), "--only", "customers")
+    assert proc.returncode == 0
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and "returns" not in p.parts}
+    assert after == before  # the same bytes come back, the rest is untouched
+
+
+def test_progress_and_summary_are_shown(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    proc = subprocess.run([sys.executable, "-m", "generators", "--scale", SCALE, "--out", str(tmp_path / "p")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert "rows" in proc.stderr and "MB written" in proc.stderr
+    assert "orders_header" in proc.stdout and "total" in proc.stdout
