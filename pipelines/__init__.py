@@ -1,0 +1,1 @@
+"""Pipelines: the dlt Bronze source, its readers and validation, lake writers, CLI entry points."""

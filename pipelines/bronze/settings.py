@@ -1,0 +1,78 @@
+"""What Bronze reads and how each table is loaded: one spec per raw source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+import schemas
+
+# Audit and lineage columns added to every loaded row.
+INGESTION_TS = "ingestion_ts"
+SRC_FILENAME = "src_filename"
+SRC_LINE = "src_line"  # 1-based physical line (CSV: line 1 is the header); row number for XLSX/Parquet/Delta
+SRC_ROW_HASH = "src_row_hash"  # md5 of the raw record text: stable across runs
+AUDIT_FIELDS = [
+    pa.field(INGESTION_TS, schemas.UTC_TS, nullable=False),
+    pa.field(SRC_FILENAME, pa.string(), nullable=False),
+    pa.field(SRC_LINE, pa.int64(), nullable=False),
+    pa.field(SRC_ROW_HASH, pa.string(), nullable=False),
+]
+# Partition column derived from the raw path's date partition (YYYY-MM): daily
+# partitions would hold files of a few dozen KB at scale 1.0, months hold MBs.
+PARTITION_MONTH = "src_partition_month"
+RETURNS_DELETED = "is_deleted"  # hard-delete marker applied to bronze returns
+
+REJECT_SCHEMA = pa.schema([
+    pa.field("table_name", pa.string(), nullable=False),
+    pa.field(SRC_FILENAME, pa.string(), nullable=False),
+    pa.field(SRC_LINE, pa.int64()),
+    pa.field("reason", pa.string(), nullable=False),
+    pa.field("raw_text", pa.string()),
+    pa.field(INGESTION_TS, schemas.UTC_TS, nullable=False),
+])
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    format: str  # csv | jsonl | xlsx | parquet | delta
+    globs: tuple[str, ...]
+    write_disposition: str = "append"
+    primary_key: tuple[str, ...] = ()
+    partition_from_path: str | None = None  # hive key in the path whose value gives PARTITION_MONTH
+    partition_columns: tuple[str, ...] = ()
+    extra_fields: tuple[pa.Field, ...] = field(default_factory=tuple)
+
+    @property
+    def contract(self) -> pa.Schema:
+        return schemas.RAW_SCHEMAS[self.name]
+
+    @property
+    def bronze_schema(self) -> pa.Schema:
+        """The loaded row: the contract, extra parsed columns, partition column, audit columns."""
+        fields = list(self.contract) + list(self.extra_fields)
+        if self.partition_from_path:
+            fields.append(pa.field(PARTITION_MONTH, pa.string(), nullable=False))
+        return pa.schema(fields + AUDIT_FIELDS)
+
+
+TABLES: dict[str, TableSpec] = {spec.name: spec for spec in [
+    TableSpec("customers", "csv", ("customers.csv", "customers_changes/*/*.csv"), "merge", ("customer_id",)),
+    TableSpec("products", "csv", ("products.csv", "products_changes/*/*.csv"), "merge", ("product_id",)),
+    TableSpec("stores", "csv", ("stores.csv", "stores_changes/*/*.csv"), "merge", ("store_id",)),
+    TableSpec("suppliers", "csv", ("suppliers.csv",), "merge", ("supplier_id",)),
+    TableSpec("orders_header", "csv", ("orders_header/*/*.csv",), partition_from_path="order_dt",
+              partition_columns=(PARTITION_MONTH,)),
+    TableSpec("orders_lines", "csv", ("orders_lines/*/*.csv",), partition_from_path="order_dt",
+              partition_columns=(PARTITION_MONTH,)),
+    # Events keep the raw line and its typed envelope; Silver parses the payload.
+    TableSpec("events", "jsonl", ("events/*/*.jsonl",), partition_from_path="event_dt",
+              partition_columns=(PARTITION_MONTH,), extra_fields=tuple(schemas.EVENT_ENVELOPE)),
+    TableSpec("sensors", "csv", ("sensors/*/*/*.csv",), partition_from_path="month",
+              partition_columns=("store_id", PARTITION_MONTH)),
+    TableSpec("exchange_rates", "xlsx", ("exchange_rates.xlsx",), "merge", ("date", "currency")),
+    TableSpec("shipments", "parquet", ("shipments/*.parquet",)),
+    TableSpec("returns", "delta", ("returns",), "merge", ("return_id",)),
+]}
