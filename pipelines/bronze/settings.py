@@ -44,10 +44,14 @@ class TableSpec:
     partition_from_path: str | None = None  # hive key in the path whose value gives PARTITION_MONTH
     partition_columns: tuple[str, ...] = ()
     extra_fields: tuple[pa.Field, ...] = field(default_factory=tuple)
+    # The contract columns present in this delivery (returns: a Delta version before the
+    # schema evolved lacks return_reason_code); None means all of them.
+    present: tuple[str, ...] | None = None
 
     @property
     def contract(self) -> pa.Schema:
-        return schemas.RAW_SCHEMAS[self.name]
+        full = schemas.RAW_SCHEMAS[self.name]
+        return full if self.present is None else pa.schema([f for f in full if f.name in self.present])
 
     @property
     def bronze_schema(self) -> pa.Schema:

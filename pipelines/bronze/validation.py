@@ -19,6 +19,7 @@ from pipelines.bronze.settings import (
 )
 
 RAW_TEXT = "raw_text"
+REASON = "__reject_reason"  # internal: never clashes with a contract column (returns has `reason`)
 
 
 def _q(name: str) -> str:
@@ -87,7 +88,7 @@ class Validator:
             WITH typed AS (
                 SELECT {', '.join(selects)}, {', '.join(map(_q, passthrough))} FROM {source}
             )
-            SELECT CASE {' '.join(checks)} END AS reason, *, md5({RAW_TEXT}) AS {SRC_ROW_HASH} FROM typed
+            SELECT CASE {' '.join(checks)} END AS {REASON}, *, md5({RAW_TEXT}) AS {SRC_ROW_HASH} FROM typed
         """
         self.con.register("batch", batch)
         try:
@@ -96,7 +97,7 @@ class Validator:
                 result = result.read_all()
         finally:
             self.con.unregister("batch")
-        reason = result["reason"]
+        reason = result[REASON]
         if spec.format == "jsonl":
             reason = _strict_json(reason, result["lenient"], result[RAW_TEXT])
         bad = pc.is_valid(reason)
