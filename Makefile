@@ -11,7 +11,7 @@ SEED   ?= 42
 SCALE  ?= 0.01
 RAW    ?= data_raw
 
-.PHONY: run test install generate bench lock clean
+.PHONY: run test install generate bronze bronze-info bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
@@ -22,11 +22,18 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-## The main job end to end at a small default scale (SCALE=0.01).
-run: generate
+## The main job end to end at a small default scale (SCALE=0.01): generate -> bronze.
+run: generate bronze
 
 generate: $(STAMP)
 	$(PY) -m generators --seed $(SEED) --scale $(SCALE) --out $(RAW)
+
+bronze: $(STAMP)
+	$(PY) pipelines/bronze_dlt_pipeline.py --raw $(RAW)
+
+## dlt's own view of the last bronze run (the pipelines folder is kept in-project).
+bronze-info: $(STAMP)
+	DLT_DATA_DIR=$(CURDIR)/.dlt $(BIN)/dlt pipeline retail_bronze info
 
 ## The test suite (small scales, real files).
 test: $(STAMP)
@@ -35,6 +42,7 @@ test: $(STAMP)
 ## Full-scale benchmark; writes docs/benchmarks.md.
 bench: $(STAMP)
 	$(PY) -m benchmarks.generator --scale 1.0
+	$(PY) -m benchmarks.bronze --scale 1.0
 
 ## Re-freeze requirements.lock from pyproject.toml in a throwaway venv.
 lock:
@@ -46,4 +54,5 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(RAW) .bench
+	rm -rf $(RAW) .bench .dlt/pipelines duckdb/warehouse.duckdb duckdb/warehouse.bronze.lock
+	rm -rf lake/bronze/delta lake/bronze/parquet/* lake/_rejects/*

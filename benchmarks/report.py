@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,15 +22,26 @@ def machine() -> str:
             f"measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
 
 
+_MEASURE = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.run(sys.argv[1:]).returncode
+print(json.dumps({"code": code, "wall": time.perf_counter() - started,
+                  "rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
 def run_child(args: list[str]) -> tuple[float, float]:
-    """Run a command, stream its output; return (wall seconds, peak RSS MiB of the child)."""
-    started = time.perf_counter()
-    proc = subprocess.run(args, cwd=ROOT)
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        sys.exit(f"benchmark command failed ({proc.returncode}): {' '.join(args)}")
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, peak_kib / 1024
+    """Run a command in a fresh wrapper process, its output streamed; return (wall seconds,
+    peak RSS MiB of that command alone)."""
+    proc = subprocess.run([sys.executable, "-c", _MEASURE, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    *output, last = proc.stdout.rstrip("\n").split("\n")
+    if output:
+        print("\n".join(output))
+    result = json.loads(last)
+    if result["code"] != 0:
+        sys.exit(f"benchmark command failed ({result['code']}): {' '.join(args)}")
+    return result["wall"], result["rss_kib"] / 1024
 
 
 def write_section(name: str, body: str) -> None:

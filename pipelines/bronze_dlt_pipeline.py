@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import os
+import resource
 import sys
 import time
 from datetime import datetime, timezone
@@ -27,7 +28,9 @@ import dlt  # noqa: E402
 import duckdb  # noqa: E402
 
 from pipelines.bronze import retail_bronze  # noqa: E402
-from pipelines.bronze.helpers import BatchReader, latest_manifest, plan_run, returns_versions  # noqa: E402
+from pipelines.bronze.helpers import (  # noqa: E402
+    BatchReader, applied_returns_version, latest_manifest, plan_run, returns_versions,
+)
 from pipelines.bronze.lake import bronze_lake, export_parquet, exported_loads, pending_lake_loads  # noqa: E402
 from pipelines.bronze.settings import TABLES  # noqa: E402
 from pipelines.bronze.validation import Validator  # noqa: E402
@@ -69,19 +72,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warehouse", type=Path, default=Path(cfg["bronze.warehouse"]),
                    help="DuckDB file (default duckdb/warehouse.duckdb)")
     p.add_argument("--tables", nargs="+", choices=list(TABLES), metavar="T", help="load only these tables")
+    p.add_argument("--pipelines-dir", type=Path, default=Path(cfg["bronze.pipelines_dir"]),
+                   help="dlt working folder (state, pending packages); one per warehouse (default .dlt/pipelines)")
     p.add_argument("--dry-run", action="store_true", help="show what would be loaded, change nothing")
     return p.parse_args(argv)
 
 
-def bronze_pipeline(warehouse: Path) -> dlt.Pipeline:
+def bronze_pipeline(warehouse: Path, pipelines_dir: Path) -> dlt.Pipeline:
     return dlt.pipeline(PIPELINE, destination=dlt.destinations.duckdb(str(warehouse.resolve())),
-                        dataset_name=DATASET, pipelines_dir=str(ROOT / dlt.config["bronze.pipelines_dir"]))
+                        dataset_name=DATASET, pipelines_dir=str(pipelines_dir.resolve()))
 
 
-def lake_pipeline(lake: Path) -> dlt.Pipeline:
+def lake_pipeline(lake: Path, pipelines_dir: Path) -> dlt.Pipeline:
     return dlt.pipeline(f"{PIPELINE}_lake",
                         destination=dlt.destinations.filesystem(bucket_url=str((lake / "bronze").resolve())),
-                        dataset_name="delta", pipelines_dir=str(ROOT / dlt.config["bronze.pipelines_dir"]))
+                        dataset_name="delta", pipelines_dir=str(pipelines_dir.resolve()))
 
 
 def finish_pending(pipeline: dlt.Pipeline) -> bool:
@@ -102,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     tables = args.tables or list(TABLES)
-    pipeline = bronze_pipeline(warehouse)
+    pipeline = bronze_pipeline(warehouse, args.pipelines_dir)
     if not args.dry_run:
         finish_pending(pipeline)
     seen = {}
@@ -110,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             seen = latest_manifest(con, DATASET)
     plan = plan_run(raw, tables, seen)
-    applied = _applied_returns_version(pipeline)
+    applied = applied_returns_version(seen)
     newest = returns_versions(raw) if "returns" in tables else None
     todo_versions = [] if newest is None else list(range(applied + 1, newest + 1))
     print(f"bronze plan: {plan.n_files} files to read, {len(plan.conflicts)} changed files in conflict, "
@@ -129,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if plan.n_files or plan.conflicts:
             pipeline.run(retail_bronze(plan, reader))
+            print(f"bronze steps: {_step_times(pipeline)}; peak RSS {_peak_mib():,.0f} MiB", file=sys.stderr)
         for version in todo_versions:
             pipeline.run(retail_bronze(plan, reader, returns_version=version, validator=validator))
     finally:
@@ -137,23 +143,28 @@ def run(args: argparse.Namespace) -> int:
     bronze_s = time.perf_counter() - started
 
     lake_started = time.perf_counter()
-    with duckdb.connect(str(warehouse)) as con:
+    with duckdb.connect(str(warehouse), config={"memory_limit": "1GB"}) as con:
         exported = export_parquet(con, DATASET, lake)
-    lakes = lake_pipeline(lake)
+    print(f"parquet lake export {time.perf_counter() - lake_started:.1f} s; peak RSS {_peak_mib():,.0f} MiB",
+          file=sys.stderr)
+    lakes = lake_pipeline(lake, args.pipelines_dir)
     finish_pending(lakes)
     for load_id in pending_lake_loads(str(warehouse.resolve()), exported_loads(lakes), DATASET):
         lakes.run(bronze_lake(str(warehouse.resolve()), load_id, DATASET))
+        print(f"delta lake load {load_id}: {_step_times(lakes)}; peak RSS {_peak_mib():,.0f} MiB", file=sys.stderr)
     lake_s = time.perf_counter() - lake_started
     print_summary(warehouse, ingestion_ts, bronze_s, lake_s, exported)
     return 0
 
 
-def _applied_returns_version(pipeline: dlt.Pipeline) -> int:
-    try:
-        state = pipeline.state["sources"]["retail_bronze"]["resources"]["returns"]
-        return int(state["applied_version"])
-    except KeyError:
-        return -1
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _step_times(pipeline: dlt.Pipeline) -> str:
+    trace = pipeline.last_trace
+    return ", ".join(f"{s.step} {(s.finished_at - s.started_at).total_seconds():.1f} s"
+                     for s in trace.steps if s.finished_at) if trace else "n/a"
 
 
 def print_summary(warehouse: Path, since: datetime, bronze_s: float, lake_s: float, exported) -> None:
@@ -174,7 +185,7 @@ def print_summary(warehouse: Path, since: datetime, bronze_s: float, lake_s: flo
     if not rows:
         print("nothing new: every raw file is already in bronze")
     print(f"bronze {bronze_s:.1f} s ({total_mb:.0f} MB read), lake export {lake_s:.1f} s "
-          f"({len(exported)} table loads to Parquet)")
+          f"({len(exported)} table loads to Parquet); peak RSS {_peak_mib():,.0f} MiB")
 
 
 def _has_manifest(con) -> bool:

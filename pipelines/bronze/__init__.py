@@ -94,7 +94,6 @@ def returns(plan: Plan, version: int, validator: Validator):
         if batch.rows.num_rows:
             yield _to("returns_changes", batch.rows, write_disposition="append")
         yield from _emit(batch, load_id)
-        dlt.current.resource_state()["applied_version"] = version
 
     return dlt.resource(rows, name="returns", write_disposition="merge", primary_key="return_id",
                         columns={RETURNS_DELETED: {"hard_delete": True}}, schema_contract=EVOLVING)

@@ -279,9 +279,8 @@ def _check_header(spec: TableSpec, path: str, raw: RawRows) -> RawRows:
 def _count_by_file(column: pa.ChunkedArray) -> dict[str, int]:
     if len(column) == 0:
         return {}
-    values, counts = np.unique(np.asarray(column.to_numpy(zero_copy_only=False), dtype=object).astype(str),
-                               return_counts=True)
-    return dict(zip(values.tolist(), counts.tolist()))
+    counts = pc.value_counts(column)
+    return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()))
 
 
 def manifest_rows(outcomes: list[FileOutcome], load_id: str) -> pa.Table:
@@ -351,3 +350,10 @@ def returns_changeset(raw_root: Path, version: int, validator: Validator) -> tup
     outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected = n, loaded.num_rows, rejects.num_rows
     outcome.reason = f"{int(pc.sum(diff[RETURNS_DELETED]).as_py() or 0)} deleted" if n else "no change"
     return Batch(loaded, rejects, [outcome]), current.schema
+
+
+def applied_returns_version(seen: dict[str, dict]) -> int:
+    """The newest raw returns version already in bronze (-1 before the first), from the manifest."""
+    versions = [int(m.group(1)) for path, row in seen.items() if row["status"] == "loaded"
+                for m in [re.fullmatch(r"returns/_delta_log/(\d+)\.json", path)] if m]
+    return max(versions, default=-1)

@@ -44,16 +44,20 @@ def tables_in_load(con: duckdb.DuckDBPyConnection, dataset: str, load_id: str) -
 def export_parquet(con: duckdb.DuckDBPyConnection, dataset: str, lake: Path) -> list[tuple[str, str, int]]:
     """Copy every bronze load not yet exported; returns (load_id, table, rows) written.
 
-    Re-running after a crash rewrites the same file names, so a load is never copied twice.
+    A load is recorded in `ops.lake_exports` only once all its tables are copied, and a
+    re-run after a crash rewrites the same file names: a load is never copied twice or half.
+    Tables merged by key are kept as one current snapshot, refreshed whenever bronze has a
+    newer load of them than the snapshot.
     """
     con.sql("CREATE SCHEMA IF NOT EXISTS ops")
     con.sql(f"CREATE TABLE IF NOT EXISTS {OPS_EXPORTS} (load_id VARCHAR, target VARCHAR, table_name VARCHAR, "
             "rows BIGINT, exported_at TIMESTAMPTZ DEFAULT now())")
     done = {r[0] for r in con.sql(f"SELECT DISTINCT load_id FROM {OPS_EXPORTS} WHERE target = 'parquet'").fetchall()}
-    written, snapshots = [], set()
+    written = []
     for load_id in completed_loads(con, dataset):
         if load_id in done:
             continue
+        copied = []
         for table in tables_in_load(con, dataset, load_id):
             where = f"FROM {dataset}.{table} WHERE _dlt_load_id = '{load_id}'"
             rows = con.sql(f"SELECT count(*) {where}").fetchone()[0]
@@ -63,18 +67,28 @@ def export_parquet(con: duckdb.DuckDBPyConnection, dataset: str, lake: Path) -> 
                     target.mkdir(parents=True, exist_ok=True)
                     con.sql(f"COPY (SELECT * {where} AND table_name = '{name}') TO "
                             f"'{target / f'load_{load_id}.parquet'}' (FORMAT parquet)")
-            elif table == "returns_changes":
-                pass  # the change log feeds Delta; the Parquet lake holds the returns snapshot
-            elif TABLES[table].write_disposition == "merge":
-                snapshots.add(table)
-            else:
+            elif table != "returns_changes" and TABLES[table].write_disposition != "merge":
                 _copy_append(con, dataset, table, load_id, lake / "bronze" / "parquet" / table)
-            written.append((load_id, table, rows))
-            con.sql(f"INSERT INTO {OPS_EXPORTS} (load_id, target, table_name, rows) VALUES (?, 'parquet', ?, ?)",
-                    params=[load_id, table, rows])
-    for table in sorted(snapshots | ({"returns"} if any(t == "returns_changes" for _, t, _ in written) else set())):
-        _copy_snapshot(con, dataset, table, lake / "bronze" / "parquet" / table)
+            copied.append((load_id, table, rows))
+        con.executemany(f"INSERT INTO {OPS_EXPORTS} (load_id, target, table_name, rows) VALUES (?, 'parquet', ?, ?)",
+                        [list(c) for c in copied] or [[load_id, None, 0]])
+        written.extend(copied)
+    _refresh_snapshots(con, dataset, lake)
     return written
+
+
+def _refresh_snapshots(con: duckdb.DuckDBPyConnection, dataset: str, lake: Path) -> None:
+    present = bronze_tables(con, dataset)
+    for table, spec in TABLES.items():
+        if spec.write_disposition != "merge" or table not in present:
+            continue
+        newest = con.sql(f"SELECT max(_dlt_load_id) FROM {dataset}.{table}").fetchone()[0]
+        target = lake / "bronze" / "parquet" / table
+        marker = target / "_snapshot_load_id"
+        if marker.exists() and marker.read_text() == str(newest) and (target / "snapshot.parquet").exists():
+            continue
+        _copy_snapshot(con, dataset, table, target)
+        marker.write_text(str(newest))
 
 
 def _copy_append(con, dataset: str, table: str, load_id: str, target: Path) -> None:

@@ -49,50 +49,67 @@ def _read_bytes(path: Path) -> bytes:
         raise FileError(f"unreadable: {exc.strerror or exc}") from None
 
 
-def _split_lines(data: bytes) -> tuple[list[bytes], list[int]]:
-    """Non-empty physical lines (CR/LF stripped) and their 1-based line numbers."""
+@dataclass
+class Lines:
+    """The non-empty physical lines of a file, split without a Python loop per line."""
+
+    text: pa.Array  # string
+    number: np.ndarray  # 1-based physical line numbers
+    rejects: list[tuple[int, str, str]]  # lines that are not valid UTF-8
+    data: bytes  # the file without BOM, CR before LF normalised away
+    ends: np.ndarray  # byte offset of each kept line's end in `data`
+    clean: bool  # every line decoded: `data` can be handed to a parser as it is
+
+
+def split_lines(data: bytes) -> Lines:
     if data.startswith(BOM):
         data = data[len(BOM):]
-    lines, numbers = [], []
-    for i, line in enumerate(data.split(b"\n"), start=1):
-        line = line.rstrip(b"\r")
-        if line.strip():
-            lines.append(line)
-            numbers.append(i)
-    return lines, numbers
-
-
-def _decode(lines: list[bytes], numbers: list[int]) -> tuple[list[str], list[int], list[tuple[int, str, str]]]:
-    """Strict UTF-8; lines that do not decode become `bad_encoding` rejects."""
-    blob = b"\n".join(lines)
+    if b"\r\n" in data:
+        data = data.replace(b"\r\n", b"\n")
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(raw == 10)
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    starts = np.r_[0, ends[:-1] + 1] if ends.size else np.empty(0, np.int64)
+    keep = ends > starts  # an empty line is not a record
+    lengths = ends[keep] - starts[keep]
+    offsets = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+    body = raw[raw != 10].tobytes()  # dropping every LF leaves exactly the kept lines, back to back
+    binary = pa.Array.from_buffers(pa.large_binary(), int(keep.sum()),
+                                   [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(body)])
+    numbers = np.flatnonzero(keep) + 1
     try:
-        return blob.decode("utf-8").split("\n"), numbers, []
+        body.decode("utf-8")
+        return Lines(binary.cast(pa.large_string()).cast(pa.string()), numbers, [], data, ends[keep], True)
     except UnicodeDecodeError:
         pass
     good, good_numbers, rejects = [], [], []
-    for line, number in zip(lines, numbers):
+    for line, number in zip(binary.to_pylist(), numbers.tolist()):  # hostile files only
         try:
             good.append(line.decode("utf-8"))
             good_numbers.append(number)
         except UnicodeDecodeError:
             rejects.append((number, "bad_encoding", line.decode("utf-8", "backslashreplace")))
-    return good, good_numbers, rejects
+    return Lines(pa.array(good, pa.string()), np.array(good_numbers, dtype=np.int64), rejects, data,
+                 ends[keep], False)
 
 
 def read_csv(path: Path) -> RawRows:
-    data = _read_bytes(path)
-    lines, numbers = _split_lines(data)
-    if not lines:
-        raise FileError("empty file: no header")
-    text, numbers, rejects = _decode(lines, numbers)
-    if numbers and numbers[0] != 1 or not text:
+    lines = split_lines(_read_bytes(path))
+    if len(lines.text) == 0:
+        raise FileError("the header line is not valid UTF-8" if lines.rejects else "empty file: no header")
+    if lines.rejects and lines.rejects[0][0] < lines.number[0]:
         raise FileError("the header line is not valid UTF-8")
-    header = next(csv.reader([text[0]]))
-    body, body_numbers = text[1:], np.array(numbers[1:], dtype=np.int64)
-    if not body:
+    header = next(csv.reader([lines.text[0].as_py()]))
+    body, body_numbers = lines.text.slice(1), lines.number[1:]
+    rejects = list(lines.rejects)
+    if len(body) == 0:
         empty = pa.table({name: pa.array([], pa.string()) for name in header})
         return RawRows(empty, pa.array([], pa.int64()), pa.array([], pa.string()), rejects, note="no data rows")
-
+    # The parser gets the bytes after the header (or, when lines were dropped for their
+    # encoding, the good lines joined again).
+    payload = (lines.data[int(lines.ends[0]) + 1:] if lines.clean
+               else "\n".join(body.to_pylist()).encode("utf-8"))
     invalid: list[str] = []
 
     def on_invalid(row) -> str:
@@ -101,35 +118,34 @@ def read_csv(path: Path) -> RawRows:
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO("\n".join(body).encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=header, use_threads=False),
+            io.BytesIO(payload),
+            read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in header},
+            # Only an empty field is null: text such as "N/A" or "null" is kept and judged by validation.
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in header}, null_values=[""],
                                                  strings_can_be_null=True, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, ValueError) as exc:
-        raise FileError(f"not parseable as CSV: {exc}") from None
+        raise FileError(f"not parseable as CSV: {str(exc).splitlines()[0]}") from None
     keep = np.ones(len(body), dtype=bool)
-    if invalid:  # map rejected rows back to their lines (rare: a per-row pass is fine)
-        pending = {}
-        for t in invalid:
-            pending[t] = pending.get(t, 0) + 1
-        for i, line in enumerate(body):
+    if invalid:  # map the skipped rows back to their lines (rare: a pass over the lines is fine)
+        pending: dict[str, int] = {}
+        for text in invalid:
+            pending[text] = pending.get(text, 0) + 1
+        for i, line in enumerate(body.to_pylist()):
             if pending.get(line):
                 pending[line] -= 1
                 keep[i] = False
                 rejects.append((int(body_numbers[i]), "column_count", line))
-    raw = pa.array(np.array(body, dtype=object)[keep], pa.string())
+    raw = body if keep.all() else body.filter(pa.array(keep))
     if len(raw) != table.num_rows:
         raise FileError("records span several lines (newlines inside quoted values); not supported")
     return RawRows(table, pa.array(body_numbers[keep]), raw, rejects)
 
 
 def read_jsonl(path: Path) -> RawRows:
-    lines, numbers = _split_lines(_read_bytes(path))
-    text, numbers, rejects = _decode(lines, numbers)
-    raw = pa.array(text, pa.string())
-    return RawRows(pa.table({"json": raw}), pa.array(numbers, pa.int64()), raw, rejects,
-                   note="" if text or rejects else "no data rows")
+    lines = split_lines(_read_bytes(path))
+    return RawRows(pa.table({"json": lines.text}), pa.array(lines.number, pa.int64()), lines.text, lines.rejects,
+                   note="" if len(lines.text) or lines.rejects else "no data rows")
 
 
 def read_xlsx(path: Path, con: duckdb.DuckDBPyConnection, sheet: str = "rates") -> RawRows:

@@ -52,7 +52,7 @@ class Validator:
     """Holds one in-memory DuckDB connection (UTC) for all batches of a run."""
 
     def __init__(self, ingestion_ts: datetime) -> None:
-        self.con = duckdb.connect()
+        self.con = duckdb.connect(config={"memory_limit": "1GB"})
         self.con.sql("SET TimeZone = 'UTC'")
         self.ingestion_ts = ingestion_ts
 
@@ -62,33 +62,44 @@ class Validator:
     def validate(self, spec: TableSpec, batch: pa.Table) -> tuple[pa.Table, pa.Table]:
         """Split a text batch (contract columns + src_filename, src_line, raw_text
         [+ partition month]) into typed bronze rows and rejects."""
-        fields = list(spec.contract) if spec.format != "jsonl" else list(schemas.EVENT_ENVELOPE)
-        selects, checks = [], []
-        for f in fields:
-            text = (f"json_extract_string(doc, '$.{f.name}')" if spec.format == "jsonl" else _q(f.name))
-            selects.append(f"{typed_sql(text, f.type)} AS {_q(f.name)}")
-            selects.append(f"{text} AS {_q(f.name + '__text')}")
-            if spec.format == "jsonl":
-                checks.append(f"WHEN NOT json_exists(doc, '$.{f.name}') THEN 'missing_field:{f.name}'")
+        events = spec.format == "jsonl"
+        fields = list(schemas.EVENT_ENVELOPE) if events else list(spec.contract)
+        texts, typed, checks = [], [], []
+        for i, f in enumerate(fields):
+            # Events: every envelope value comes out of one parse of the document.
+            text = f"vals[{i + 1}]" if events else _q(f.name)
+            texts.append(f"{text} AS {_q(f.name + '__text')}")
+            typed.append(f"{typed_sql(_q(f.name + '__text'), f.type)} AS {_q(f.name)}")
+            if events:
+                checks.append(f"WHEN NOT list_contains(keys, '{f.name}') THEN 'missing_field:{f.name}'")
             if not f.nullable:
                 checks.append(f"WHEN {_q(f.name + '__text')} IS NULL THEN 'null_key:{f.name}'")
             checks.append(f"WHEN {_q(f.name + '__text')} IS NOT NULL AND {_q(f.name)} IS NULL "
                           f"THEN 'cast_error:{f.name}'")
-        if spec.format == "jsonl":
-            # DuckDB's JSON parser accepts trailing commas and NaN; strict JSON does not.
-            selects.append("json")
-            selects.append("doc")
-            selects.append(r"regexp_matches(json, ',\s*[}\]]|[:,\[]\s*-?(NaN|Infinity)') AS lenient")
+        passthrough = [SRC_FILENAME, SRC_LINE] + ([PARTITION_MONTH] if spec.partition_from_path else [])
+        if events:
+            paths = ", ".join(f"'$.{f.name}'" for f in fields)
+            # JSON functions raise on malformed text: they only ever see valid documents.
+            source = f"""(SELECT *, json_keys(doc) AS keys, json_extract_string(doc, [{paths}]) AS vals
+                         FROM (SELECT *, CASE WHEN json_valid(json) THEN json END AS doc FROM batch))"""
             checks.insert(0, "WHEN doc IS NULL OR json_type(doc) <> 'OBJECT' THEN 'bad_json'")
-        # JSON functions raise on malformed text: they only ever see valid documents.
-        source = ("(SELECT *, CASE WHEN json_valid(json) THEN json END AS doc FROM batch)"
-                  if spec.format == "jsonl" else "batch")
-        passthrough = [SRC_FILENAME, SRC_LINE, RAW_TEXT] + ([PARTITION_MONTH] if spec.partition_from_path else [])
+            extra_text = ["json", "doc", "keys"]
+            extra_out = ["json", "lenient"]
+            lenient = r"regexp_matches(json, ',\s*[}\]]|[:,\[]\s*-?(NaN|Infinity)')"
+        else:
+            source, extra_text, extra_out, lenient = "batch", [], [], "FALSE"
         sql = f"""
-            WITH typed AS (
-                SELECT {', '.join(selects)}, {', '.join(map(_q, passthrough))} FROM {source}
+            WITH text AS (
+                SELECT {', '.join(texts + extra_text + [_q(c) for c in passthrough] + [RAW_TEXT])} FROM {source}
+            ), typed AS (
+                SELECT *, {', '.join(typed)} FROM text
+            ), checked AS (
+                SELECT *, CASE {' '.join(checks)} END AS {REASON}, {lenient} AS lenient FROM typed
             )
-            SELECT CASE {' '.join(checks)} END AS {REASON}, *, md5({RAW_TEXT}) AS {SRC_ROW_HASH} FROM typed
+            SELECT {REASON}, {', '.join(_q(f.name) for f in fields)}, {', '.join(extra_out + [_q(c) for c in passthrough])},
+                   md5({RAW_TEXT}) AS {SRC_ROW_HASH},
+                   CASE WHEN {REASON} IS NOT NULL OR lenient THEN {RAW_TEXT} END AS {RAW_TEXT}
+            FROM checked
         """
         self.con.register("batch", batch)
         try:
@@ -98,7 +109,7 @@ class Validator:
         finally:
             self.con.unregister("batch")
         reason = result[REASON]
-        if spec.format == "jsonl":
+        if events:
             reason = _strict_json(reason, result["lenient"], result[RAW_TEXT])
         bad = pc.is_valid(reason)
         return self._loaded(spec, result.filter(pc.invert(bad))), self._rejects(spec, result.filter(bad), reason.filter(bad))
