@@ -129,32 +129,50 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     ingestion_ts = datetime.now(timezone.utc)
+    lake = Lake(args.lake, warehouse, args.pipelines_dir)
+    lake.export()  # whatever an interrupted run left behind
     validator = Validator(ingestion_ts)
-    reader = BatchReader(raw, validator, ROOT / dlt.config["bronze.extension_dir"], dlt.config["sources.retail_bronze.batch_rows"])
+    reader = BatchReader(raw, validator, ROOT / dlt.config["bronze.extension_dir"],
+                         dlt.config["sources.retail_bronze.batch_rows"])
     try:
         if plan.n_files or plan.conflicts:
             pipeline.run(retail_bronze(plan, reader))
-            print(f"bronze steps: {_step_times(pipeline)}; peak RSS {_peak_mib():,.0f} MiB", file=sys.stderr)
+            print(f"bronze load: {_step_times(pipeline)}; peak RSS {_peak_mib():,.0f} MiB", file=sys.stderr)
+            lake.export()
+        # Each raw returns version is its own bronze load, copied to the lake before the next
+        # one, so the lake's Delta history shows the same sequence (and the column appearing).
         for version in todo_versions:
             pipeline.run(retail_bronze(plan, reader, returns_version=version, validator=validator))
+            lake.export()
     finally:
         reader.close()
         validator.close()
-    bronze_s = time.perf_counter() - started
-
-    lake_started = time.perf_counter()
-    with duckdb.connect(str(warehouse), config={"memory_limit": "1GB"}) as con:
-        exported = export_parquet(con, DATASET, lake)
-    print(f"parquet lake export {time.perf_counter() - lake_started:.1f} s; peak RSS {_peak_mib():,.0f} MiB",
-          file=sys.stderr)
-    lakes = lake_pipeline(lake, args.pipelines_dir)
-    finish_pending(lakes)
-    for load_id in pending_lake_loads(str(warehouse.resolve()), exported_loads(lakes), DATASET):
-        lakes.run(bronze_lake(str(warehouse.resolve()), load_id, DATASET))
-        print(f"delta lake load {load_id}: {_step_times(lakes)}; peak RSS {_peak_mib():,.0f} MiB", file=sys.stderr)
-    lake_s = time.perf_counter() - lake_started
-    print_summary(warehouse, ingestion_ts, bronze_s, lake_s, exported)
+    print_summary(warehouse, ingestion_ts, time.perf_counter() - started, lake.seconds, lake.exported)
     return 0
+
+
+class Lake:
+    """Copies bronze loads to the Parquet and Delta lake as soon as they land."""
+
+    def __init__(self, root: Path, warehouse: Path, pipelines_dir: Path) -> None:
+        self.root, self.warehouse = root, warehouse
+        self.pipeline = lake_pipeline(root, pipelines_dir)
+        self.exported: list = []
+        self.seconds = 0.0
+
+    def export(self) -> None:
+        if not self.warehouse.exists():
+            return
+        started = time.perf_counter()
+        with duckdb.connect(str(self.warehouse), config={"memory_limit": "1GB"}) as con:
+            self.exported += export_parquet(con, DATASET, self.root)
+        finish_pending(self.pipeline)
+        warehouse = str(self.warehouse.resolve())
+        for load_id in pending_lake_loads(warehouse, exported_loads(self.pipeline), DATASET):
+            self.pipeline.run(bronze_lake(warehouse, load_id, DATASET))
+            print(f"delta lake load {load_id}: {_step_times(self.pipeline)}; peak RSS {_peak_mib():,.0f} MiB",
+                  file=sys.stderr)
+        self.seconds += time.perf_counter() - started
 
 
 def _peak_mib() -> float:
@@ -167,7 +185,8 @@ def _step_times(pipeline: dlt.Pipeline) -> str:
                      for s in trace.steps if s.finished_at) if trace else "n/a"
 
 
-def print_summary(warehouse: Path, since: datetime, bronze_s: float, lake_s: float, exported) -> None:
+def print_summary(warehouse: Path, since: datetime, total_s: float, lake_s: float, exported) -> None:
+    bronze_s = total_s - lake_s
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.sql(f"""
             SELECT table_name, count(*) AS files, sum(rows_read), sum(rows_loaded), sum(rows_rejected),

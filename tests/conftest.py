@@ -56,3 +56,25 @@ def raw_incremented(raw, tmp_path_factory) -> Path:
     shutil.copytree(raw, out)
     run_generator("--seed", SEED, "--scale", SCALE, "--out", str(out), *INCREMENT)
     return out
+
+
+def run_bronze(raw: Path, target: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the real bronze pipeline CLI into a warehouse, lake and dlt folder under `target`."""
+    proc = subprocess.run([sys.executable, "pipelines/bronze_dlt_pipeline.py", *bronze_args(raw, target), *extra],
+                          cwd=ROOT, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"bronze failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def bronze_args(raw: Path, target: Path) -> list[str]:
+    return ["--raw", str(raw), "--lake", str(target / "lake"), "--warehouse", str(target / "warehouse.duckdb"),
+            "--pipelines-dir", str(target / "pipelines")]
+
+
+@pytest.fixture(scope="session")
+def bronze(raw, tmp_path_factory) -> Path:
+    """Bronze loaded once from the base dataset; tests read it, never change it."""
+    target = tmp_path_factory.mktemp("bronze")
+    run_bronze(raw, target)
+    return target

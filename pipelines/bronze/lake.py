@@ -79,10 +79,12 @@ def export_parquet(con: duckdb.DuckDBPyConnection, dataset: str, lake: Path) -> 
 
 def _refresh_snapshots(con: duckdb.DuckDBPyConnection, dataset: str, lake: Path) -> None:
     present = bronze_tables(con, dataset)
+    # Any newer bronze load may have changed a merged table (a load of deletes adds no row).
+    loads = completed_loads(con, dataset)
+    newest = loads[-1] if loads else None
     for table, spec in TABLES.items():
         if spec.write_disposition != "merge" or table not in present:
             continue
-        newest = con.sql(f"SELECT max(_dlt_load_id) FROM {dataset}.{table}").fetchone()[0]
         target = lake / "bronze" / "parquet" / table
         marker = target / "_snapshot_load_id"
         if marker.exists() and marker.read_text() == str(newest) and (target / "snapshot.parquet").exists():
