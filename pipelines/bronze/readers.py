@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,13 +154,19 @@ def read_xlsx(path: Path, con: duckdb.DuckDBPyConnection, sheet: str = "rates") 
     """Cells as text; Excel serial dates become ISO dates and numbers keep 8 decimals."""
     if not path.exists():
         raise FileError("unreadable: No such file or directory")
+    _check_workbook(path)
+    # DuckDB's reader can spin on a damaged workbook: a timer interrupts the query.
+    timer = threading.Timer(XLSX_TIMEOUT_S, con.interrupt)
+    timer.start()
     try:
         table = con.sql(f"SELECT * FROM read_xlsx(?, sheet = '{sheet}', all_varchar = true)",
                         params=[str(path)]).arrow()
+        if hasattr(table, "read_all"):
+            table = table.read_all()
     except duckdb.Error as exc:
         raise FileError(f"unreadable XLSX: {str(exc).splitlines()[0]}") from None
-    if hasattr(table, "read_all"):
-        table = table.read_all()
+    finally:
+        timer.cancel()
     columns = {}
     for name in table.column_names:
         values = table[name]
@@ -173,6 +181,25 @@ def read_xlsx(path: Path, con: duckdb.DuckDBPyConnection, sheet: str = "rates") 
     raw = _joined_text(table)
     return RawRows(table, pa.array(np.arange(2, n + 2, dtype=np.int64)), raw,
                    note="" if n else "no data rows")
+
+
+XLSX_TIMEOUT_S = 60.0
+WORKBOOK_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+
+
+def _check_workbook(path: Path) -> None:
+    """An XLSX is a zip with known parts: check that before any reader touches it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            damaged = archive.testzip()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileError(f"unreadable XLSX: not a valid workbook ({exc})") from None
+    if damaged is not None:
+        raise FileError(f"unreadable XLSX: damaged part {damaged}")
+    missing = [p for p in WORKBOOK_PARTS if p not in names]
+    if missing:
+        raise FileError(f"unreadable XLSX: missing {', '.join(missing)}")
 
 
 def _excel_dates(values: pa.ChunkedArray) -> pa.Array:

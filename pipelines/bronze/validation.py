@@ -140,7 +140,8 @@ class Validator:
 
 def _strict_json(reason: pa.ChunkedArray, lenient: pa.ChunkedArray, text: pa.ChunkedArray) -> pa.ChunkedArray:
     """Re-check with Python's strict parser the few lines DuckDB accepted leniently."""
-    suspects = np.flatnonzero(pc.and_(pc.is_null(reason), pc.fill_null(lenient, False)).to_numpy(zero_copy_only=False))
+    # Any suspect, whatever else is wrong with it: not being JSON is the first reason.
+    suspects = np.flatnonzero(pc.fill_null(lenient, False).to_numpy(zero_copy_only=False))
     if suspects.size == 0:
         return reason
     values = reason.to_pylist()
