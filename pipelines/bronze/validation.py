@@ -148,10 +148,14 @@ def _strict_json(reason: pa.ChunkedArray, lenient: pa.ChunkedArray, text: pa.Chu
     lines = text.take(pa.array(suspects)).to_pylist()
     for i, line in zip(suspects, lines):
         try:
-            json.loads(line)
+            json.loads(line, parse_constant=_not_json)
         except ValueError:
             values[i] = "bad_json"
     return pa.chunked_array([pa.array(values, pa.string())])
+
+
+def _not_json(token: str):
+    raise ValueError(f"{token} is not JSON")  # Python's parser accepts NaN/Infinity by default
 
 
 def rejects_from_parse(spec: TableSpec, path: str, records: list[tuple[int, str, str]], ingestion_ts: datetime) -> pa.Table:
