@@ -191,16 +191,16 @@ def print_summary(warehouse: Path, since: datetime, total_s: float, lake_s: floa
         rows = con.sql(f"""
             SELECT table_name, count(*) AS files, sum(rows_read), sum(rows_loaded), sum(rows_rejected),
                    count(*) FILTER (WHERE status = 'failed'), count(*) FILTER (WHERE status = 'conflict'),
-                   sum(size_bytes)
+                   sum(size_bytes), epoch(max(finished_at) - min(started_at))
             FROM {DATASET}.file_manifest WHERE finished_at >= ? GROUP BY 1 ORDER BY 1
         """, params=[since]).fetchall() if _has_manifest(con) else []
     print(f"{'table':<16}{'files':>7}{'read':>12}{'loaded':>12}{'rejected':>10}{'failed':>8}{'conflict':>9}{'MB/s':>8}")
     total_mb = 0.0
-    for table, files, read, loaded, rejected, failed, conflict, size in rows:
+    for table, files, read, loaded, rejected, failed, conflict, size, seconds in rows:
         mb = (size or 0) / 1e6
         total_mb += mb
         print(f"{table:<16}{files:>7,}{read:>12,}{loaded:>12,}{rejected:>10,}{failed:>8}{conflict:>9}"
-              f"{mb / max(bronze_s, 1e-9):>8.1f}")
+              f"{mb / max(seconds or 0, 1e-3):>8.1f}")
     if not rows:
         print("nothing new: every raw file is already in bronze")
     print(f"bronze {bronze_s:.1f} s ({total_mb:.0f} MB read), lake export {lake_s:.1f} s "

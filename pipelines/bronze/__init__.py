@@ -15,7 +15,7 @@ import dlt
 import pyarrow as pa
 
 from pipelines.bronze.helpers import (
-    MANIFEST_TABLE, REJECTS_TABLE, Batch, BatchReader, FileOutcome, Plan, RawFile, manifest_rows,
+    MANIFEST_TABLE, REJECTS_TABLE, Batch, BatchReader, FileOutcome, Plan, Progress, RawFile, manifest_rows,
     returns_changeset,
 )
 from pipelines.bronze.settings import RETURNS_DELETED, SRC_FILENAME, TABLES, TableSpec
@@ -69,8 +69,12 @@ def raw_table(spec: TableSpec, plan: Plan, reader: BatchReader):
                      for f, why in plan.conflicts if f.table == spec.name]
         if conflicts:
             yield _to(MANIFEST_TABLE, manifest_rows(conflicts, load_id))
-        for batch in reader.batches(spec, plan.files.get(spec.name, [])):
+        files = plan.files.get(spec.name, [])
+        progress = Progress(spec.name, len(files))
+        for batch in reader.batches(spec, files):
             yield from _emit(batch, load_id)
+            progress.update(batch)
+        progress.done()
 
     return dlt.resource(rows, name=spec.name, write_disposition=spec.write_disposition,
                         primary_key=list(spec.primary_key) or None, columns=hints)

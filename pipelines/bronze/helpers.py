@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -357,3 +359,30 @@ def applied_returns_version(seen: dict[str, dict]) -> int:
     versions = [int(m.group(1)) for path, row in seen.items() if row["status"] == "loaded"
                 for m in [re.fullmatch(r"returns/_delta_log/(\d+)\.json", path)] if m]
     return max(versions, default=-1)
+
+
+class Progress:
+    """Per-table progress on stderr: files, rows, rejects, MB/s (at most every 2 s, and at the end)."""
+
+    def __init__(self, table: str, n_files: int, every_s: float = 2.0) -> None:
+        self.table, self.n_files, self.every_s = table, n_files, every_s
+        self.files = self.rows = self.rejects = self.bytes = 0
+        self.started = self.last = time.perf_counter()
+
+    def update(self, batch: Batch) -> None:
+        self.files += len(batch.outcomes)
+        self.rows += batch.rows.num_rows
+        self.rejects += batch.rejects.num_rows
+        self.bytes += sum(o.file.size or 0 for o in batch.outcomes)
+        if time.perf_counter() - self.last >= self.every_s:
+            self._print()
+
+    def done(self) -> None:
+        if self.n_files:
+            self._print()
+
+    def _print(self) -> None:
+        self.last = time.perf_counter()
+        seconds = max(self.last - self.started, 1e-9)
+        print(f"  {self.table:<15} files {self.files:>6,}/{self.n_files:<6,} rows {self.rows:>12,} "
+              f"rejects {self.rejects:>8,} {self.bytes / 1e6 / seconds:>7.1f} MB/s", file=sys.stderr, flush=True)
