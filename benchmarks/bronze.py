@@ -15,7 +15,7 @@ import time
 
 import duckdb
 
-from benchmarks.report import ROOT, machine, run_child, write_section
+from benchmarks.report import ROOT, checks_table, machine, publish, run_child
 
 WORK = ROOT / ".bench"
 TARGETS = {"wall_s": 180.0, "ratio": 4.0, "rss_mib": 3072.0, "rerun_s": 5.0}
@@ -88,8 +88,7 @@ def main() -> int:
     lines = [
         "## Bronze", "",
         f"`python -m benchmarks.bronze --scale {args.scale}` — {machine()}.", "",
-        "| measure | value | target | met |", "|---|---|---|---|",
-        *[f"| {n} | {v} | {t} | {'yes' if ok else 'NO'} |" for n, v, t, ok in checks],
+        *checks_table(checks),
         f"| rows read / loaded / rejected | {read:,} / {loaded:,} / {rejected:,} from {files:,} files | | |",
         f"| throughput | {read / wall:,.0f} rows/s into DuckDB + Parquet lake + Delta lake | | |",
         f"| floor: DuckDB read_csv -> Parquet | {floor_s:.1f} s for {floor_rows:,} rows | | |",
@@ -99,8 +98,7 @@ def main() -> int:
         "floor reads the CSV and JSONL sources as text and writes one Parquet copy, with no validation, "
         "rejects, audit columns, manifest or second and third destination.",
     ]
-    write_section("bronze", "\n".join(lines))
-    print("\n".join(lines))
+    publish("bronze", lines)
     return 0
 
 

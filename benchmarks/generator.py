@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 import schemas
-from benchmarks.report import ROOT, machine, run_child, write_section
+from benchmarks.report import ROOT, checks_table, machine, publish, run_child
 
 WORK = ROOT / ".bench"
 # Events are one JSON document per line; as CSV the baseline gets its envelope fields
@@ -86,8 +86,7 @@ def main() -> int:
     lines = [
         "## Generator", "",
         f"`python -m benchmarks.generator --scale {args.scale}` — {machine()}.", "",
-        "| measure | value | target | met |", "|---|---|---|---|",
-        *[f"| {name} | {value} | {target} | {'yes' if ok else 'NO'} |" for name, value, target, ok in checks],
+        *checks_table(checks),
         f"| rows | {total:,} | 15-18 million at scale 1.0 | {'yes' if 15e6 <= total <= 18e6 or args.scale != 1.0 else 'NO'} |",
         f"| throughput | {total / wall:,.0f} rows/s | | |",
         f"| raw bytes written | {raw_bytes / 1e6:,.0f} MB in {sum(v['files'] for v in manifest['sources'].values()):,} files | | |",
@@ -103,8 +102,7 @@ def main() -> int:
         "values and no anomaly bookkeeping, so it is a floor, not a competitor. The generator's wall time "
         "includes interpreter start-up and imports.",
     ]
-    write_section("generator", "\n".join(lines))
-    print("\n".join(lines))
+    publish("generator", lines)
     return 0
 
 

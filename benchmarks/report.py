@@ -53,3 +53,15 @@ def write_section(name: str, body: str) -> None:
     text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(text)
+
+
+def checks_table(checks: list[tuple[str, str, str, bool]]) -> list[str]:
+    """Markdown rows of (measure, value, target, met) — the head of every benchmark section."""
+    return ["| measure | value | target | met |", "|---|---|---|---|",
+            *[f"| {name} | {value} | {target} | {'yes' if ok else 'NO'} |" for name, value, target, ok in checks]]
+
+
+def publish(name: str, lines: list[str]) -> None:
+    """Write the section to docs/benchmarks.md and show it."""
+    write_section(name, "\n".join(lines))
+    print("\n".join(lines))

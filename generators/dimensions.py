@@ -9,7 +9,7 @@ rebuilds exactly the base rows it references and changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import polars as pl

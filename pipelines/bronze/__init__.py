@@ -9,16 +9,16 @@ files whose rows it holds.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import datetime, timezone
 
 import dlt
 import pyarrow as pa
 
 from pipelines.bronze.helpers import (
-    MANIFEST_TABLE, REJECTS_TABLE, Batch, BatchReader, FileOutcome, Plan, Progress, RawFile, manifest_rows,
-    returns_changeset,
+    MANIFEST_TABLE, REJECTS_TABLE, Batch, BatchReader, FileOutcome, Plan, Progress, manifest_rows, returns_changeset,
 )
-from pipelines.bronze.settings import RETURNS_DELETED, SRC_FILENAME, TABLES, TableSpec
+from pipelines.bronze.settings import RETURNS_DELETED, TABLES, TableSpec
 from pipelines.bronze.validation import Validator
 
 # Tables keep their contract: a batch whose columns or types drift fails the load
@@ -118,9 +118,5 @@ def _to(table: str, data: pa.Table, write_disposition: str = "append"):
     return dlt.mark.with_hints(data, hints, create_table_variant=True)
 
 
-def _now():
-    from datetime import datetime, timezone
+def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-__all__ = ["retail_bronze", "RawFile", "SRC_FILENAME"]

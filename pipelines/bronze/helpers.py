@@ -27,8 +27,6 @@ from pipelines.bronze.validation import RAW_TEXT, Validator, rejects_from_parse
 
 MANIFEST_TABLE = "file_manifest"
 REJECTS_TABLE = "rejects"
-# Statuses after which a file with the same content is never read again.
-SETTLED = {"loaded", "empty", "rejected", "conflict"}
 
 MANIFEST_SCHEMA = pa.schema([
     pa.field("path", pa.string(), nullable=False),

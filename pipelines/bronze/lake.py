@@ -17,7 +17,7 @@ from typing import Iterator
 import dlt
 import duckdb
 
-from pipelines.bronze.settings import PARTITION_MONTH, RETURNS_DELETED, TABLES
+from pipelines.bronze.settings import RETURNS_DELETED, TABLES
 
 OPS_EXPORTS = "ops.lake_exports"
 DELTA_BATCH_ROWS = 500_000
