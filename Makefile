@@ -11,7 +11,7 @@ SEED   ?= 42
 SCALE  ?= 0.01
 RAW    ?= data_raw
 
-.PHONY: run test install generate bronze bronze-info bench lock clean
+.PHONY: run test install generate bronze bronze-info silver bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
@@ -22,14 +22,17 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-## The main job end to end at a small default scale (SCALE=0.01): generate -> bronze.
-run: generate bronze
+## The main job end to end at a small default scale (SCALE=0.01): generate -> bronze -> silver.
+run: generate bronze silver
 
 generate: $(STAMP)
 	$(PY) -m generators --seed $(SEED) --scale $(SCALE) --out $(RAW)
 
 bronze: $(STAMP)
 	$(PY) pipelines/bronze_dlt_pipeline.py --raw $(RAW)
+
+silver: $(STAMP)
+	$(PY) pipelines/transform_pipeline.py
 
 ## dlt's own view of the last bronze run (the pipelines folder is kept in-project).
 bronze-info: $(STAMP)
@@ -55,4 +58,4 @@ lock:
 
 clean:
 	rm -rf $(RAW) .bench .dlt/pipelines duckdb/warehouse.duckdb duckdb/warehouse.bronze.lock
-	rm -rf lake/bronze/delta lake/bronze/parquet/* lake/_rejects/*
+	rm -rf lake/bronze/delta lake/bronze/parquet/* lake/_rejects/* dbt/target dbt/logs

@@ -1,0 +1,14 @@
+select
+    s.shipment_id,
+    s.order_id,
+    {{ clean_text('s.carrier') }} as carrier,
+    s.shipped_at,
+    s.delivered_at,
+    s.ship_cost,
+    date_diff('second', s.shipped_at, s.delivered_at) / 86400.0 as delivery_days,
+    sla.sla_days,
+    (s.delivered_at is null) as is_in_transit,
+    coalesce(s.delivered_at > s.shipped_at + to_days(sla.sla_days), false) as is_late,
+    {{ audit_columns() }}
+from {{ source('bronze', 'shipments') }} as s
+left join {{ ref('carrier_sla') }} as sla on sla.carrier = trim(s.carrier)

@@ -1,0 +1,76 @@
+"""Silver: `dbt build` of the dbt project in `dbt/`, run through dlt's dbt runner against
+the bronze warehouse.
+
+    python pipelines/transform_pipeline.py [--warehouse FILE] [--pipelines-dir DIR] [--select ...]
+
+Plain `cd dbt && dbt build` works too (the profile reads RETAIL_WAREHOUSE, defaulting to
+../duckdb/warehouse.duckdb).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)  # dlt reads .dlt/config.toml from the working directory
+
+import dlt  # noqa: E402
+from dlt.common.runners import Venv  # noqa: E402
+from dlt.helpers.dbt.exceptions import DBTProcessingError  # noqa: E402
+
+from pipelines.bronze_dlt_pipeline import bronze_pipeline  # noqa: E402
+
+DBT_PROJECT = ROOT / "dbt"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python pipelines/transform_pipeline.py", description=__doc__.splitlines()[0])
+    p.add_argument("--warehouse", type=Path, default=Path(dlt.config["bronze.warehouse"]))
+    p.add_argument("--pipelines-dir", type=Path, default=Path(dlt.config["bronze.pipelines_dir"]))
+    p.add_argument("--select", nargs="+", help="dbt selection (default: everything)")
+    p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not args.warehouse.exists():
+        print(f"error: warehouse {args.warehouse} does not exist; run the bronze pipeline first "
+              "(python pipelines/bronze_dlt_pipeline.py)", file=sys.stderr)
+        return 2
+    os.environ["RETAIL_WAREHOUSE"] = str(args.warehouse.resolve())
+    pipeline = bronze_pipeline(args.warehouse, args.pipelines_dir)
+    # The runner starts `python` from a venv: ours (sys.prefix), which has dbt-duckdb,
+    # whether or not it was activated.
+    runner = dlt.dbt.package(pipeline, str(DBT_PROJECT), venv=Venv.restore(sys.prefix))
+    params = ["--fail-fast"] + (["--select", *args.select] if args.select else []) + (
+        ["--full-refresh"] if args.full_refresh else [])
+    started = time.perf_counter()
+    try:
+        # `dbt build` (models, tests, seeds, snapshots in DAG order): the runner's public
+        # methods cover run/test only, so its command entry point is used directly.
+        results = runner._run_dbt_command("build", params)
+    except DBTProcessingError as exc:
+        failed = [r for r in exc.run_results if r.status not in ("success", "pass")]
+        for r in failed:
+            print(f"  {r.status.upper():<6} {r.model_name}: {(r.message or '').splitlines()[0] if r.message else ''}",
+                  file=sys.stderr)
+        print(f"error: dbt build failed ({len(failed)} nodes); fix the data or the model, then run again",
+              file=sys.stderr)
+        return 1
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    print(f"silver: dbt build of {len(results)} nodes in {time.perf_counter() - started:.1f} s "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

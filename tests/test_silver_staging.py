@@ -1,0 +1,81 @@
+"""Silver staging in dbt, run through dlt's dbt runner on a real bronze warehouse."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from conftest import ROOT
+from generators.reference import CARRIER_SLA_DAYS
+
+
+def transform(warehouse, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "pipelines/transform_pipeline.py", "--warehouse", str(warehouse),
+                           "--pipelines-dir", str(warehouse.parent / "pipelines"), *extra],
+                          cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.fixture()
+def warehouse(bronze, tmp_path):
+    """A private copy of the bronze warehouse (and its dlt folder) for dbt to build on."""
+    shutil.copy(bronze / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    shutil.copytree(bronze / "pipelines", tmp_path / "pipelines")
+    return tmp_path / "warehouse.duckdb"
+
+
+def test_dbt_build_is_green_on_generated_data(warehouse):
+    proc = transform(warehouse)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "silver: dbt build of" in proc.stdout
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        schemas = {r[0] for r in con.sql("SELECT schema_name FROM information_schema.schemata").fetchall()}
+        assert "silver" in schemas and not any(s.startswith("main_") for s in schemas)
+        for table in ("customers", "orders_lines", "events", "sensors", "returns"):
+            bronze_rows = con.sql(f"SELECT count(*) FROM bronze.{table}").fetchone()[0]
+            assert con.sql(f"SELECT count(*) FROM silver.stg_{table}").fetchone()[0] == bronze_rows
+        flagged = con.sql("SELECT count(*) FILTER (WHERE NOT is_email_valid), "
+                          "count(*) FILTER (WHERE is_contact_incomplete) FROM silver.stg_customers").fetchone()
+        assert all(n > 0 for n in flagged)
+        sums = con.sql("SELECT sum(net_amount) = sum(line_total) - sum(discount_amount) FROM silver.stg_orders_lines").fetchone()
+        assert sums[0]
+
+
+@pytest.mark.parametrize("breakage, failing_test", [
+    ("UPDATE bronze.orders_lines SET product_id = 900000000 + line_number WHERE order_id % 20 = 0",
+     "foreign_key_rate_stg_orders_lines_product_id"),
+    ("UPDATE bronze.customers SET email = replace(email, '@', '') WHERE customer_id % 20 = 0",
+     "email_format_stg_customers_email"),
+    ("UPDATE bronze.orders_lines SET line_discount_pct = 1.5 WHERE order_id % 50 = 0",
+     "in_range_stg_orders_lines_line_discount_pct"),
+])
+def test_tests_fail_on_data_that_breaks_the_rule(warehouse, breakage, failing_test):
+    with duckdb.connect(str(warehouse)) as con:
+        con.sql(breakage)
+    proc = transform(warehouse)
+    assert proc.returncode == 1
+    assert failing_test in proc.stderr and "dbt build failed" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_plain_dbt_works_for_dbt_users(warehouse):
+    env = dict(os.environ, RETAIL_WAREHOUSE=str(warehouse))
+    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
+    proc = subprocess.run([dbt, "build", "--profiles-dir", "."], cwd=ROOT / "dbt",
+                          env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+
+
+def test_carrier_sla_seed_matches_the_generator():
+    with open(ROOT / "dbt" / "seeds" / "carrier_sla.csv") as handle:
+        seed = {row["carrier"]: int(row["sla_days"]) for row in csv.DictReader(handle)}
+    assert seed == CARRIER_SLA_DAYS
+
+
+def test_missing_warehouse_is_a_clear_error(tmp_path):
+    proc = transform(tmp_path / "none.duckdb")
+    assert proc.returncode == 2 and "run the bronze pipeline first" in proc.stderr
