@@ -134,6 +134,14 @@ def _digits(rng: np.random.Generator, n: int, width: int) -> pl.Series:
     return pl.Series(rng.integers(0, 10**width, n)).cast(pl.String).str.zfill(width)
 
 
+def _later_is_duplicate(dups: np.ndarray, originals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Within each (duplicate, original) pair the higher id is the duplicate: the entity
+    registered again later, so the survivor of a de-duplication is the first one."""
+    later, first = np.maximum(dups, originals), np.minimum(dups, originals)
+    order = np.argsort(later, kind="stable")
+    return later[order], first[order]
+
+
 def _phones(rng: np.random.Generator, country: np.ndarray) -> pl.Series:
     """Mobile numbers in each country's format, e.g. +61 412 345 678, +1 415 555 0134."""
     out = np.empty(country.size, dtype=object)
@@ -212,8 +220,15 @@ def build_customers(cfg: GeneratorConfig, log: AnomalyLog) -> Customers:
     where = anomalies.plan(rng, n, counts)
     frame = _break_emails(frame, where["malformed_email"], log)
     originals = _others(rng, n, np.concatenate(list(where.values())), counts["duplicate_natural_key"])
-    dups = where["duplicate_natural_key"]
+    dups, originals = _later_is_duplicate(where["duplicate_natural_key"], originals)
     frame = _copy_rows(frame, dups, originals, ["natural_key", "first_name", "last_name", "birth_date"])
+    # The second registration comes after the first (30-400 days, before the window ends).
+    later = np.minimum(join_us[originals] + rng.integers(30, 400, dups.size) * US_PER_DAY,
+                       (WINDOW_END - 8) * US_PER_DAY)
+    later = np.maximum(later, join_us[originals] + US_PER_DAY // 24)
+    join_day[dups] = later // US_PER_DAY
+    frame = _assign(frame, "join_ts", dups,
+                    pl.Series(later).cast(pl.Datetime("us")).dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_list())
     log.add("customers", "duplicate_natural_key", ids[dups], ids[originals], frame["natural_key"].gather(dups))
     frame = _blank_contacts(frame, where["missing_contact"], log)
 
@@ -385,6 +400,7 @@ def build_stores(cfg: GeneratorConfig, log: AnomalyLog) -> Stores:
     log.add("stores", "impossible_coordinates", ids[bad], kind)
     dups = where["duplicate_store_code"]
     originals = _others(rng, n, np.concatenate(list(where.values())), dups.size)
+    dups, originals = _later_is_duplicate(dups, originals)
     frame = _copy_rows(frame, dups, originals, ["store_code"])
     log.add("stores", "duplicate_store_code", ids[dups], ids[originals], frame["store_code"].gather(dups))
 

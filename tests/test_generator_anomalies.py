@@ -49,6 +49,11 @@ def test_customer_duplicate_natural_keys(raw, text):
     rows = logged(raw, "customers", "duplicate_natural_key")
     assert {frozenset((a, b)) for a, b, _ in rows} == {frozenset((a, b)) for a, b, _ in found}
     assert {k for *_, k in rows} == {k for *_, k in found}
+    # The duplicate is the later registration: higher id, later join_ts (so "keep the
+    # first registration" is a rule Silver can apply).
+    joined = dict(zip(c["customer_id"].cast(pl.Int64), c["join_ts"]))
+    for dup, original, _ in rows:
+        assert dup > original and joined[dup] > joined[original]
 
 
 def test_customer_missing_contact(raw, text):
@@ -88,6 +93,7 @@ def test_store_codes(raw, text):
     groups = s.group_by("store_code").agg(pl.col("store_id").cast(pl.Int64)).filter(pl.col("store_id").list.len() > 1)
     found = {frozenset(g) for _, g in groups.iter_rows()}
     assert found == {frozenset((a, b)) for a, b, _ in logged(raw, "stores", "duplicate_store_code")}
+    assert all(dup > original for dup, original, _ in logged(raw, "stores", "duplicate_store_code"))
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,10 @@ import dlt
 import pyarrow as pa
 
 from pipelines.bronze.helpers import (
-    MANIFEST_TABLE, REJECTS_TABLE, Batch, BatchReader, FileOutcome, Plan, Progress, manifest_rows, returns_changeset,
+    MANIFEST_TABLE, REJECTS_TABLE, Batch, BatchReader, FileOutcome, Plan, Progress, anomaly_rows, manifest_rows,
+    returns_changeset,
 )
-from pipelines.bronze.settings import RETURNS_DELETED, TABLES, TableSpec
+from pipelines.bronze.settings import ANOMALY_TABLE, RETURNS_DELETED, TABLES, TableSpec
 from pipelines.bronze.validation import Validator
 
 # Tables keep their contract: a batch whose columns or types drift fails the load
@@ -46,7 +47,8 @@ def retail_bronze(plan: Plan, reader: BatchReader, returns_version: int | None =
     if returns_version is not None:
         return [returns(plan, returns_version, validator)]
     tables = sorted(set(plan.files) | {f.table for f, _ in plan.conflicts})
-    return [raw_table(TABLES[name], plan, reader) for name in tables]
+    resources = [raw_table(TABLES[name], plan, reader) for name in tables]
+    return resources + ([anomaly_log(plan)] if plan.anomaly_log else [])
 
 
 def raw_table(spec: TableSpec, plan: Plan, reader: BatchReader):
@@ -78,6 +80,27 @@ def raw_table(spec: TableSpec, plan: Plan, reader: BatchReader):
 
     return dlt.resource(rows, name=spec.name, write_disposition=spec.write_disposition,
                         primary_key=list(spec.primary_key) or None, columns=hints)
+
+
+def anomaly_log(plan: Plan):
+    """The generator's anomaly log, the ground truth Silver reconciles detections against.
+
+    Args:
+        plan: gives the raw root and the log file's fingerprint.
+
+    Returns:
+        A resource replacing `anomaly_log` (one row per injected anomaly: source, class,
+        the row's identity `row_key`, all key columns as JSON).
+    """
+    def rows() -> Iterator:
+        load_id = dlt.current.load_package_state()["load_id"]
+        outcome = FileOutcome(plan.anomaly_log, _now())
+        table = anomaly_rows(plan.raw_root)
+        outcome.rows_read = outcome.rows_loaded = table.num_rows
+        yield table
+        yield _to(MANIFEST_TABLE, manifest_rows([outcome], load_id))
+
+    return dlt.resource(rows, name=ANOMALY_TABLE, write_disposition="replace")
 
 
 def returns(plan: Plan, version: int, validator: Validator):

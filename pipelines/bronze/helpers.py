@@ -4,6 +4,7 @@ files into validated Arrow batches for the resources."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sys
 import time
@@ -21,7 +22,8 @@ import pyarrow.compute as pc
 from pipelines.bronze import readers
 from pipelines.bronze.readers import FileError, RawRows
 from pipelines.bronze.settings import (
-    PARTITION_MONTH, REJECT_SCHEMA, SRC_FILENAME, SRC_LINE, TABLES, TableSpec,
+    ANOMALY_DETAIL_COLUMNS, ANOMALY_LOG_FILE, ANOMALY_SCHEMA, ANOMALY_TABLE, PARTITION_MONTH, REJECT_SCHEMA,
+    SRC_FILENAME, SRC_LINE, TABLES, TableSpec,
 )
 from pipelines.bronze.validation import RAW_TEXT, Validator, rejects_from_parse
 
@@ -61,10 +63,11 @@ class Plan:
     files: dict[str, list[RawFile]] = field(default_factory=dict)
     conflicts: list[tuple[RawFile, str]] = field(default_factory=list)
     skipped: int = 0
+    anomaly_log: RawFile | None = None  # the generator's log, when new or changed
 
     @property
     def n_files(self) -> int:
-        return sum(len(v) for v in self.files.values())
+        return sum(len(v) for v in self.files.values()) + (1 if self.anomaly_log else 0)
 
 
 def sha256_of(path: Path) -> str | None:
@@ -142,7 +145,30 @@ def plan_run(raw_root: Path, tables: list[str], seen: dict[str, dict]) -> Plan:
         else:
             plan.conflicts.append((f, "content changed after it was loaded; bronze keeps the first version "
                                       "(deliver corrections as a new file)"))
+    log = raw_root / ANOMALY_LOG_FILE
+    if log.is_file():
+        st = log.stat()
+        prev = seen.get(ANOMALY_LOG_FILE)
+        if prev is None or (prev["size_bytes"], prev["mtime_ns"]) != (st.st_size, st.st_mtime_ns):
+            f = RawFile(ANOMALY_TABLE, ANOMALY_LOG_FILE, st.st_size, st.st_mtime_ns, sha256_of(log))
+            if prev is None or prev["sha256"] != f.sha256:
+                plan.anomaly_log = f
     return plan
+
+
+def anomaly_rows(raw_root: Path) -> pa.Table:
+    """One row per injected anomaly of the generator's log."""
+    log = json.loads((raw_root / ANOMALY_LOG_FILE).read_text())
+    rows = []
+    for source, classes in log["sources"].items():
+        for name, entry in classes.items():
+            identity = [i for i, k in enumerate(entry["key"]) if k not in ANOMALY_DETAIL_COLUMNS]
+            for values in entry["rows"]:  # ~100k rows at scale 1.0: small
+                rows.append({"source": source, "anomaly_class": name,
+                             "row_key": "|".join(str(values[i]) for i in identity),
+                             "key_json": json.dumps(dict(zip(entry["key"], values))),
+                             "description": entry["description"], SRC_FILENAME: ANOMALY_LOG_FILE})
+    return pa.Table.from_pylist(rows, schema=ANOMALY_SCHEMA)
 
 
 def partition_month(path: str, key: str) -> str:

@@ -84,3 +84,20 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in [
     TableSpec("shipments", "parquet", ("shipments/*.parquet",)),
     TableSpec("returns", "delta", ("returns",), "merge", ("return_id",)),
 ]}
+
+
+# The generator's anomaly log (ground truth for data-quality reconciliation in Silver)
+# is loaded too: one row per injected anomaly, replaced whenever the file changes.
+ANOMALY_LOG_FILE = "_anomalies.json"
+ANOMALY_TABLE = "anomaly_log"
+# Key columns that describe an anomaly rather than identify its row.
+ANOMALY_DETAIL_COLUMNS = {"kind", "fields", "column", "field", "original_customer_id", "natural_key",
+                          "original_store_id", "store_code", "carrier"}
+ANOMALY_SCHEMA = pa.schema([
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("anomaly_class", pa.string(), nullable=False),
+    pa.field("row_key", pa.string(), nullable=False),  # identity values joined with "|"
+    pa.field("key_json", pa.string(), nullable=False),  # every logged key column, as JSON
+    pa.field("description", pa.string()),
+    pa.field(SRC_FILENAME, pa.string(), nullable=False),
+])

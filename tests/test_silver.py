@@ -1,4 +1,4 @@
-"""Silver staging in dbt, run through dlt's dbt runner on a real bronze warehouse."""
+"""Silver in dbt, run through dlt's dbt runner on a real bronze warehouse."""
 
 from __future__ import annotations
 
@@ -44,6 +44,37 @@ def test_dbt_build_is_green_on_generated_data(warehouse):
         assert all(n > 0 for n in flagged)
         sums = con.sql("SELECT sum(net_amount) = sum(line_total) - sum(discount_amount) FROM silver.stg_orders_lines").fetchone()
         assert sums[0]
+
+
+def test_reconciliation_finds_every_injected_anomaly(warehouse, raw):
+    assert transform(warehouse).returncode == 0
+    import json
+    log = json.loads((raw / "_anomalies.json").read_text())["sources"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.sql("SELECT source, anomaly_class, injected, detected, false_positives, recall "
+                       "FROM silver.dq_anomaly_reconciliation").fetchall()
+    found = {(s, c): (i, d, fp, r) for s, c, i, d, fp, r in rows}
+    expected = {(s, c): entry["count"] for s, classes in log.items() for c, entry in classes.items()}
+    assert set(found) == set(expected)
+    for key, (injected, detected, false_positives, recall) in found.items():
+        assert injected == expected[key] and detected == injected, key
+        assert recall == 1 and false_positives == 0, key
+
+
+def test_deduplication_and_quarantine(warehouse, raw):
+    assert transform(warehouse).returncode == 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        one = lambda sql: con.sql(sql).fetchone()[0]  # noqa: E731
+        assert one("SELECT count(*) FROM silver.silver_orders") == one(
+            "SELECT count(DISTINCT order_id) FROM bronze.orders_header")
+        assert one("SELECT count(*) FROM silver.silver_customers") == one(
+            "SELECT count(DISTINCT natural_key) FROM bronze.customers")
+        # nothing disappears: valid + quarantined lines = all lines
+        assert one("SELECT count(*) FROM silver.silver_order_lines") + one(
+            "SELECT count(*) FROM silver.quarantine_order_lines") == one("SELECT count(*) FROM bronze.orders_lines")
+        # the surviving copy of a duplicated order is the one in its own date's file
+        assert one("""SELECT count(*) FROM silver.silver_orders
+                      WHERE src_filename NOT LIKE 'orders_header/order_dt=' || strftime(order_dt_local, '%Y-%m-%d') || '/%'""") == 0
 
 
 @pytest.mark.parametrize("breakage, failing_test", [

@@ -1,0 +1,12 @@
+-- Lines that break a business rule, with the reason: kept out of the facts, never lost.
+select
+    l.*,
+    case
+        when l.is_qty_invalid then 'non_positive_qty'
+        when l.is_price_invalid then 'zero_price'
+        else 'discount_out_of_range'
+    end as quarantine_reason,
+    p.product_id is null as is_product_orphan
+from {{ ref('stg_orders_lines') }} as l
+left join {{ ref('stg_products') }} as p using (product_id)
+where l.is_qty_invalid or l.is_price_invalid or l.is_discount_invalid

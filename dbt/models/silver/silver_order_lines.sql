@@ -1,0 +1,8 @@
+-- Order lines that obey the business rules. A line with an unknown product is kept and
+-- flagged; a line that breaks a rule is in quarantine_order_lines instead.
+select
+    l.* exclude (is_qty_invalid, is_price_invalid, is_discount_invalid),
+    p.product_id is null as is_product_orphan
+from {{ ref('stg_orders_lines') }} as l
+left join {{ ref('stg_products') }} as p using (product_id)
+where not (l.is_qty_invalid or l.is_price_invalid or l.is_discount_invalid)
