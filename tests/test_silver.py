@@ -110,3 +110,73 @@ def test_carrier_sla_seed_matches_the_generator():
 def test_missing_warehouse_is_a_clear_error(tmp_path):
     proc = transform(tmp_path / "none.duckdb")
     assert proc.returncode == 2 and "run the bronze pipeline first" in proc.stderr
+
+
+INCREMENTAL_MODELS = ("silver_orders", "silver_order_lines", "quarantine_order_lines", "silver_events",
+                      "silver_sensor_readings", "silver_shipments", "silver_returns")
+
+
+def fingerprints(warehouse) -> dict:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        out = {}
+        for model in INCREMENTAL_MODELS:
+            cols = ", ".join(f'"{r[0]}"' for r in con.sql(f"DESCRIBE silver.{model}").fetchall())
+            out[model] = con.sql(f"SELECT count(*), sum(hash({cols})::HUGEINT) FROM silver.{model}").fetchone()
+        return out
+
+
+def test_incremental_run_after_an_increment_equals_a_full_refresh(raw, tmp_path):
+    from conftest import INCREMENT, SCALE, SEED, run_bronze, run_generator
+
+    data, target = tmp_path / "raw", tmp_path / "t"
+    shutil.copytree(raw, data)
+    run_bronze(data, target)
+    warehouse = target / "warehouse.duckdb"
+    assert transform(warehouse).returncode == 0
+    before = fingerprints(warehouse)
+    run_generator("--seed", SEED, "--scale", SCALE, "--out", str(data), *INCREMENT)
+    run_bronze(data, target)
+    proc = transform(warehouse)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    incremental = fingerprints(warehouse)
+    for model in ("silver_orders", "silver_order_lines", "silver_events", "silver_sensor_readings"):
+        assert incremental[model][0] > before[model][0], model  # the new and late rows landed
+    full = tmp_path / "full"
+    full.mkdir()
+    shutil.copy(warehouse, full / "warehouse.duckdb")
+    shutil.copytree(target / "pipelines", full / "pipelines")
+    assert transform(full / "warehouse.duckdb", "--full-refresh").returncode == 0
+    assert fingerprints(full / "warehouse.duckdb") == incremental
+    # Snapshots captured the increment's changes as new versions.
+    customers = next((data / "customers_changes").rglob("*.csv"))
+    moved = [int(line.split(",")[0]) for line in customers.read_text().splitlines()[1:]]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        versions = dict(con.sql("SELECT customer_id, count(*) FROM snapshots.customers_snapshot "
+                                "GROUP BY 1 HAVING count(*) > 1").fetchall())
+        assert set(versions) == set(moved) and set(versions.values()) == {2}
+        repriced = con.sql("""SELECT count(*) FROM (SELECT product_id FROM snapshots.products_snapshot
+                              GROUP BY 1 HAVING count(DISTINCT current_price) > 1)""").fetchone()[0]
+        stopped = con.sql("""SELECT count(*) FROM snapshots.products_snapshot
+                             WHERE is_discontinued AND discontinued_dt = DATE '2026-01-01' AND dbt_valid_to IS NULL""").fetchone()[0]
+        current = con.sql("SELECT count(*) FROM snapshots.customers_snapshot WHERE dbt_valid_to IS NULL").fetchone()[0]
+        customers_now = con.sql("SELECT count(*) FROM silver.stg_customers").fetchone()[0]
+    assert repriced > 0 and stopped > 0 and current == customers_now
+
+
+def test_source_freshness(warehouse):
+    env = dict(os.environ, RETAIL_WAREHOUSE=str(warehouse))
+    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
+    proc = subprocess.run([dbt, "source", "freshness", "--profiles-dir", "."], cwd=ROOT / "dbt", env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert "PASS" in proc.stdout
+
+
+def test_dbt_docs_generate(warehouse):
+    assert transform(warehouse).returncode == 0
+    env = dict(os.environ, RETAIL_WAREHOUSE=str(warehouse))
+    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
+    proc = subprocess.run([dbt, "docs", "generate", "--profiles-dir", "."], cwd=ROOT / "dbt", env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert (ROOT / "dbt" / "target" / "catalog.json").exists()

@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', unique_key=['order_id', 'line_number'], incremental_strategy='delete+insert') }}
 -- Lines that break a business rule, with the reason: kept out of the facts, never lost.
 select
     l.*,
@@ -9,4 +10,5 @@ select
     p.product_id is null as is_product_orphan
 from {{ ref('stg_orders_lines') }} as l
 left join {{ ref('stg_products') }} as p using (product_id)
-where l.is_qty_invalid or l.is_price_invalid or l.is_discount_invalid
+where (l.is_qty_invalid or l.is_price_invalid or l.is_discount_invalid)
+  and {{ new_bronze_loads('l.bronze_load_id') }}

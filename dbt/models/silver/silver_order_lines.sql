@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', unique_key=['order_id', 'line_number'], incremental_strategy='delete+insert') }}
 -- Order lines that obey the business rules. A line with an unknown product is kept and
 -- flagged; a line that breaks a rule is in quarantine_order_lines instead.
 select
@@ -6,3 +7,4 @@ select
 from {{ ref('stg_orders_lines') }} as l
 left join {{ ref('stg_products') }} as p using (product_id)
 where not (l.is_qty_invalid or l.is_price_invalid or l.is_discount_invalid)
+  and {{ new_bronze_loads('l.bronze_load_id') }}
