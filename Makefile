@@ -46,6 +46,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.generator --scale 1.0
 	$(PY) -m benchmarks.bronze --scale 1.0
+	$(PY) -m benchmarks.silver
 
 ## Re-freeze requirements.lock from pyproject.toml in a throwaway venv.
 lock:
