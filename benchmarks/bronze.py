@@ -15,6 +15,7 @@ import time
 
 import duckdb
 
+from generators.config import GENERATOR_VERSION
 from benchmarks.report import ROOT, checks_table, machine, publish, run_child
 
 WORK = ROOT / ".bench"
@@ -37,7 +38,7 @@ def ensure_raw(scale: float, seed: int):
     manifest = raw / "_manifest.json"
     if manifest.exists():
         m = json.loads(manifest.read_text())
-        if m["scale"] == scale and m["seed"] == seed and len(m["batches"]) == 1:
+        if (m["scale"], m["seed"], m["generator_version"], len(m["batches"])) == (scale, seed, GENERATOR_VERSION, 1):
             return raw
     shutil.rmtree(raw, ignore_errors=True)
     run_child([sys.executable, "-m", "generators", "--seed", str(seed), "--scale", str(scale), "--out", str(raw)])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"  # 1.1: a duplicate registration is always the later one
 
 # The base window: two full years, so year-over-year measures have data. Fixed so
 # that the same seed and arguments give the same bytes on any day.

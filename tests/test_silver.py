@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ import sys
 import duckdb
 import pytest
 
-from conftest import ROOT
+from conftest import INCREMENT, ROOT, SCALE, SEED, run_bronze, run_generator
 from generators.reference import CARRIER_SLA_DAYS
 
 
@@ -48,7 +49,6 @@ def test_dbt_build_is_green_on_generated_data(warehouse):
 
 def test_reconciliation_finds_every_injected_anomaly(warehouse, raw):
     assert transform(warehouse).returncode == 0
-    import json
     log = json.loads((raw / "_anomalies.json").read_text())["sources"]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.sql("SELECT source, anomaly_class, injected, detected, false_positives, recall "
@@ -126,8 +126,6 @@ def fingerprints(warehouse) -> dict:
 
 
 def test_incremental_run_after_an_increment_equals_a_full_refresh(raw, tmp_path):
-    from conftest import INCREMENT, SCALE, SEED, run_bronze, run_generator
-
     data, target = tmp_path / "raw", tmp_path / "t"
     shutil.copytree(raw, data)
     run_bronze(data, target)

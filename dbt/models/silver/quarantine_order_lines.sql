@@ -7,8 +7,10 @@ select
         when l.is_price_invalid then 'zero_price'
         else 'discount_out_of_range'
     end as quarantine_reason,
-    p.product_id is null as is_product_orphan
+    p.product_id is null and r.key_value is null as is_product_orphan,
+    r.key_value is not null as is_product_rejected_in_bronze
 from {{ ref('stg_orders_lines') }} as l
 left join {{ ref('stg_products') }} as p using (product_id)
+left join {{ ref('stg_rejected_keys') }} as r on r.table_name = 'products' and r.key_value = l.product_id
 where (l.is_qty_invalid or l.is_price_invalid or l.is_discount_invalid)
   and {{ new_bronze_loads('l.bronze_load_id') }}
