@@ -57,12 +57,14 @@ def main(argv: list[str] | None = None) -> int:
         # methods cover run/test only, so its command entry point is used directly.
         results = runner._run_dbt_command("build", params)
     except DBTProcessingError as exc:
-        failed = [r for r in exc.run_results if r.status not in ("success", "pass")]
+        # dbt's own log above names every failing node; the results, when dbt returned
+        # them, are repeated here as a summary.
+        failed = [r for r in exc.run_results or [] if r.status not in ("success", "pass")]
         for r in failed:
             print(f"  {r.status.upper():<6} {r.model_name}: {(r.message or '').splitlines()[0] if r.message else ''}",
                   file=sys.stderr)
-        print(f"error: dbt build failed ({len(failed)} nodes); fix the data or the model, then run again",
-              file=sys.stderr)
+        print(f"error: dbt build failed ({len(failed) or 'see the dbt log above for the'} failing nodes); "
+              "fix the data or the model, then run again", file=sys.stderr)
         return 1
     counts: dict[str, int] = {}
     for r in results:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import duckdb
+import polars as pl
 import pytest
 
 from conftest import INCREMENT, ROOT, SCALE, SEED, run_bronze, run_generator
@@ -178,3 +179,28 @@ def test_dbt_docs_generate(warehouse):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert (ROOT / "dbt" / "target" / "catalog.json").exists()
+
+
+def test_reference_to_a_row_bronze_rejected_is_not_an_orphan(raw, tmp_path):
+    data, target = tmp_path / "raw", tmp_path / "t"
+    shutil.copytree(raw, data)
+    sold = pl.concat([pl.read_csv(p, infer_schema=False) for p in data.glob("orders_lines/*/*.csv")])
+    product_id = int(sold["product_id"].value_counts(sort=True)["product_id"][0])  # the best seller
+    lines = (data / "products.csv").read_text().splitlines()
+    row = next(i for i, line in enumerate(lines) if line.split(",")[0] == str(product_id))
+    fields = lines[row].split(",")
+    fields[5] = "N/A"  # current_price: the row no longer casts and Bronze rejects it
+    lines[row] = ",".join(fields)
+    (data / "products.csv").write_text("\n".join(lines) + "\n")
+    run_bronze(data, target)
+    warehouse = target / "warehouse.duckdb"
+    proc = transform(warehouse)
+    # The edit is not in the generator's log, so reconciliation reports it (as it should).
+    assert proc.returncode == 1 and "assert_every_anomaly_class_fully_detected" in proc.stderr
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        flags = con.sql("SELECT DISTINCT is_product_orphan, is_product_rejected_in_bronze FROM silver.silver_order_lines "
+                        "WHERE product_id = ?", params=[product_id]).fetchall()
+        extra = con.sql("SELECT false_positives FROM silver.dq_anomaly_reconciliation "
+                        "WHERE anomaly_class = 'invalid_price'").fetchone()[0]
+    assert flags == [(False, True)]
+    assert extra == 1  # the new invalid price is detected, and it is the only surprise
