@@ -10,6 +10,7 @@ Plain `cd dbt && dbt build` works too (the profile reads RETAIL_WAREHOUSE, defau
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -38,6 +39,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def failed_nodes(run_results: Path) -> list[tuple[str, str, str]]:
+    """(status, node name, first line of the message) of every node that failed or errored."""
+    try:
+        results = json.loads(run_results.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [(r["status"], r["unique_id"].split(".")[-2] if r["unique_id"].count(".") > 2 else r["unique_id"],
+             (r.get("message") or "").splitlines()[0] if r.get("message") else "")
+            for r in results if r["status"] in ("fail", "error")]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if not args.warehouse.exists():
@@ -56,14 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         # `dbt build` (models, tests, seeds, snapshots in DAG order): the runner's public
         # methods cover run/test only, so its command entry point is used directly.
         results = runner._run_dbt_command("build", params)
-    except DBTProcessingError as exc:
-        # dbt's own log above names every failing node; the results, when dbt returned
-        # them, are repeated here as a summary.
-        failed = [r for r in exc.run_results or [] if r.status not in ("success", "pass")]
-        for r in failed:
-            print(f"  {r.status.upper():<6} {r.model_name}: {(r.message or '').splitlines()[0] if r.message else ''}",
-                  file=sys.stderr)
-        print(f"error: dbt build failed ({len(failed) or 'see the dbt log above for the'} failing nodes); "
+    except DBTProcessingError:
+        # The runner's exception loses dbt's results on its way out of the subprocess;
+        # dbt's own run_results.json names every failing node.
+        failed = failed_nodes(DBT_PROJECT / "target" / "run_results.json")
+        for status, name, message in failed:
+            print(f"  {status.upper():<6} {name}: {message}", file=sys.stderr)
+        print(f"error: dbt build failed ({len(failed)} failing nodes, details in the dbt log above); "
               "fix the data or the model, then run again", file=sys.stderr)
         return 1
     counts: dict[str, int] = {}
