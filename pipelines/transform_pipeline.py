@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     # The runner starts `python` from a venv: ours (sys.prefix), which has dbt-duckdb,
     # whether or not it was activated.
     runner = dlt.dbt.package(pipeline, str(DBT_PROJECT), venv=Venv.restore(sys.prefix))
-    params = ["--fail-fast"] + (["--select", *args.select] if args.select else []) + (
+    # No --fail-fast: every failing test is reported, and dbt skips what depends on a failure.
+    params = (["--select", *args.select] if args.select else []) + (
         ["--full-refresh"] if args.full_refresh else [])
     started = time.perf_counter()
     try:
