@@ -78,3 +78,12 @@ def bronze(raw, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("bronze")
     run_bronze(raw, target)
     return target
+
+
+@pytest.fixture()
+def loaded_copy(raw, tmp_path) -> tuple[Path, Path]:
+    """A private copy of the base dataset, loaded into its own bronze: (raw copy, target)."""
+    data, target = tmp_path / "raw", tmp_path / "t"
+    shutil.copytree(raw, data)
+    run_bronze(data, target)
+    return data, target

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -39,11 +38,8 @@ def expected_counts(raw) -> dict[str, int]:
     return out
 
 
-def test_increment_and_late_file_are_loaded_exactly_once(raw, tmp_path):
-    data = tmp_path / "raw"
-    shutil.copytree(raw, data)
-    target = tmp_path / "t"
-    run_bronze(data, target)
+def test_increment_and_late_file_are_loaded_exactly_once(loaded_copy):
+    data, target = loaded_copy
     before = counts(target)
     customers_before = pl.read_csv(data / "customers.csv", infer_schema=False).height
     run_generator("--seed", SEED, "--scale", SCALE, "--out", str(data), *INCREMENT)
@@ -75,11 +71,8 @@ def test_increment_and_late_file_are_loaded_exactly_once(raw, tmp_path):
     assert counts(target) == after
 
 
-def test_changed_file_policy(raw, tmp_path):
-    data = tmp_path / "raw"
-    shutil.copytree(raw, data)
-    target = tmp_path / "t"
-    run_bronze(data, target)
+def test_changed_file_policy(loaded_copy):
+    data, target = loaded_copy
     before = counts(target)
     orders = sorted(data.glob("orders_header/*/*.csv"))[10]
     text = orders.read_text().splitlines()

@@ -126,10 +126,8 @@ def fingerprints(warehouse) -> dict:
         return out
 
 
-def test_incremental_run_after_an_increment_equals_a_full_refresh(raw, tmp_path):
-    data, target = tmp_path / "raw", tmp_path / "t"
-    shutil.copytree(raw, data)
-    run_bronze(data, target)
+def test_incremental_run_after_an_increment_equals_a_full_refresh(loaded_copy, tmp_path):
+    data, target = loaded_copy
     warehouse = target / "warehouse.duckdb"
     assert transform(warehouse).returncode == 0
     before = fingerprints(warehouse)

@@ -1,57 +1,35 @@
 -- Every row a layer caught, named like the generator's anomaly classes, with the row's
--- identity in the log's `row_key` form: Bronze rejects plus Silver flags and quarantine.
-{% set rejects = source('bronze', 'rejects') %}
-select 'customers' as source, 'malformed_email' as anomaly_class, customer_id::varchar as row_key, 'silver flag' as detected_by
-from {{ ref('stg_customers') }} where not is_email_valid
-union all
-select 'customers', 'duplicate_natural_key', customer_id::varchar, 'silver de-duplication'
-from {{ ref('silver_customer_id_map') }} where is_duplicate_registration
-union all
-select 'customers', 'missing_contact', customer_id::varchar, 'silver flag'
-from {{ ref('stg_customers') }} where is_contact_incomplete
-union all
-select 'products', 'invalid_price', product_id::varchar, 'silver flag'
-from {{ ref('stg_products') }} where is_price_invalid
-union all
-select 'products', 'invalid_price', split_part(raw_text, ',', 1), 'bronze reject'
-from {{ rejects }} where table_name = 'products' and reason = 'cast_error:current_price'
-union all
-select 'products', 'discontinued_without_date', product_id::varchar, 'silver flag'
-from {{ ref('stg_products') }} where is_discontinued_undated
-union all
-select 'stores', 'impossible_coordinates', store_id::varchar, 'silver flag'
-from {{ ref('stg_stores') }} where is_coordinates_invalid
-union all
-select 'stores', 'duplicate_store_code', store_id::varchar, 'silver de-duplication'
-from {{ ref('silver_store_id_map') }} where is_duplicate_code
-union all
-select 'orders_header', 'orphan_reference', order_id::varchar, 'silver flag'
-from {{ ref('silver_orders') }} where is_customer_orphan or is_store_orphan
-union all
-select 'orders_header', 'duplicate_order_id', order_id::varchar || '|' || src_filename, 'silver de-duplication'
-from {{ ref('silver_order_copies') }} where copy_rank > 1
-union all
-select 'orders_lines', 'invalid_product_id', order_id::varchar || '|' || line_number::varchar, 'silver flag'
-from {{ ref('silver_order_lines') }} where is_product_orphan
-union all
-select 'orders_lines', 'invalid_product_id', order_id::varchar || '|' || line_number::varchar, 'silver flag'
-from {{ ref('quarantine_order_lines') }} where is_product_orphan
-union all
-select 'orders_lines', quarantine_reason, order_id::varchar || '|' || line_number::varchar, 'silver quarantine'
-from {{ ref('quarantine_order_lines') }}
-union all
-select 'events', case when reason = 'bad_json' then 'malformed_json' else 'missing_envelope_field' end,
-       src_filename || '|' || src_line::varchar, 'bronze reject'
-from {{ rejects }} where table_name = 'events' and (reason = 'bad_json' or reason like 'missing_field:%')
-union all
-select 'sensors', 'out_of_range', src_filename || '|' || src_line::varchar, 'silver flag'
-from {{ ref('stg_sensors') }} where is_out_of_range
-union all
-select 'sensors', 'missing_sensor_ts', src_filename || '|' || src_line::varchar, 'silver flag'
-from {{ ref('stg_sensors') }} where is_timeless
-union all
-select 'shipments', 'in_transit', shipment_id::varchar, 'silver flag'
-from {{ ref('stg_shipments') }} where is_in_transit
-union all
-select 'shipments', 'late_delivery', shipment_id::varchar, 'silver flag'
-from {{ ref('stg_shipments') }} where is_late
+-- identity in the log's `row_key` form: Bronze rejects plus Silver flags, de-duplication
+-- and quarantine. One entry per (source, class, where it is caught).
+{%- set lines_key = "order_id::varchar || '|' || line_number::varchar" %}
+{%- set file_key = "src_filename || '|' || src_line::varchar" %}
+{%- set detections = [
+    ('customers', "'malformed_email'", ref('stg_customers'), 'customer_id::varchar', 'not is_email_valid', 'silver flag'),
+    ('customers', "'duplicate_natural_key'", ref('silver_customer_id_map'), 'customer_id::varchar', 'is_duplicate_registration', 'silver de-duplication'),
+    ('customers', "'missing_contact'", ref('stg_customers'), 'customer_id::varchar', 'is_contact_incomplete', 'silver flag'),
+    ('products', "'invalid_price'", ref('stg_products'), 'product_id::varchar', 'is_price_invalid', 'silver flag'),
+    ('products', "'invalid_price'", source('bronze', 'rejects'), "split_part(raw_text, ',', 1)",
+        "table_name = 'products' and reason = 'cast_error:current_price'", 'bronze reject'),
+    ('products', "'discontinued_without_date'", ref('stg_products'), 'product_id::varchar', 'is_discontinued_undated', 'silver flag'),
+    ('stores', "'impossible_coordinates'", ref('stg_stores'), 'store_id::varchar', 'is_coordinates_invalid', 'silver flag'),
+    ('stores', "'duplicate_store_code'", ref('silver_store_id_map'), 'store_id::varchar', 'is_duplicate_code', 'silver de-duplication'),
+    ('orders_header', "'orphan_reference'", ref('silver_orders'), 'order_id::varchar', 'is_customer_orphan or is_store_orphan', 'silver flag'),
+    ('orders_header', "'duplicate_order_id'", ref('silver_order_copies'), "order_id::varchar || '|' || src_filename", 'copy_rank > 1', 'silver de-duplication'),
+    ('orders_lines', "'invalid_product_id'", ref('silver_order_lines'), lines_key, 'is_product_orphan', 'silver flag'),
+    ('orders_lines', "'invalid_product_id'", ref('quarantine_order_lines'), lines_key, 'is_product_orphan', 'silver flag'),
+    ('orders_lines', 'quarantine_reason', ref('quarantine_order_lines'), lines_key, 'true', 'silver quarantine'),
+    ('events', "case when reason = 'bad_json' then 'malformed_json' else 'missing_envelope_field' end",
+        source('bronze', 'rejects'), file_key,
+        "table_name = 'events' and (reason = 'bad_json' or reason like 'missing_field:%')", 'bronze reject'),
+    ('sensors', "'out_of_range'", ref('stg_sensors'), file_key, 'is_out_of_range', 'silver flag'),
+    ('sensors', "'missing_sensor_ts'", ref('stg_sensors'), file_key, 'is_timeless', 'silver flag'),
+    ('shipments', "'in_transit'", ref('stg_shipments'), 'shipment_id::varchar', 'is_in_transit', 'silver flag'),
+    ('shipments', "'late_delivery'", ref('stg_shipments'), 'shipment_id::varchar', 'is_late', 'silver flag'),
+] %}
+{% for source_name, anomaly_class, relation, row_key, condition, detected_by in detections %}
+select '{{ source_name }}' as source, {{ anomaly_class }} as anomaly_class, {{ row_key }} as row_key,
+       '{{ detected_by }}' as detected_by
+from {{ relation }}
+where {{ condition }}
+{% if not loop.last %}union all{% endif %}
+{%- endfor %}
