@@ -155,6 +155,11 @@ def test_incremental_run_after_an_increment_equals_a_full_refresh(loaded_copy, t
                               GROUP BY 1 HAVING count(DISTINCT current_price) > 1)""").fetchone()[0]
         stopped = con.sql("""SELECT count(*) FROM snapshots.products_snapshot
                              WHERE is_discontinued AND discontinued_dt = DATE '2026-01-01' AND dbt_valid_to IS NULL""").fetchone()[0]
+        # history is dated by the business change (the change file's date), not by the build
+        dates = con.sql("""SELECT DISTINCT dbt_valid_from::DATE::VARCHAR FROM snapshots.customers_snapshot
+                           WHERE customer_id IN (SELECT customer_id FROM snapshots.customers_snapshot
+                                                 WHERE dbt_valid_to IS NOT NULL) AND dbt_valid_to IS NULL""").fetchall()
+        assert dates == [("2026-01-01",)]
         current = con.sql("SELECT count(*) FROM snapshots.customers_snapshot WHERE dbt_valid_to IS NULL").fetchone()[0]
         customers_now = con.sql("SELECT count(*) FROM silver.stg_customers").fetchone()[0]
     assert repriced > 0 and stopped > 0 and current == customers_now

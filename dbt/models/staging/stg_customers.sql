@@ -25,5 +25,6 @@ select
     {{ is_valid_email("lower(" ~ clean_text('email') ~ ")") }} as is_email_valid,
     ({{ clean_text('phone') }} is null or {{ clean_text('address_line1') }} is null
         or ({{ clean_text('city') }} is null and {{ clean_text('postcode') }} is null)) as is_contact_incomplete,
+    {{ effective_from("coalesce(join_ts, timestamp '1900-01-01')") }} as effective_from,
     {{ audit_columns() }}
 from source

@@ -14,5 +14,6 @@ select
     discontinued_dt,
     (current_price is null or current_price <= 0) as is_price_invalid,
     (coalesce(is_discontinued, false) and discontinued_dt is null) as is_discontinued_undated,
+    {{ effective_from("coalesce(introduced_dt, date '1900-01-01')") }} as effective_from,
     {{ audit_columns() }}
 from source
