@@ -1,0 +1,47 @@
+-- Customers (one per person) with GDPR masking: without consent the email becomes a
+-- SHA-256 hash, the phone keeps only its last three digits and the address is
+-- generalised to the city. Segment rules (first match): vip, new (joined in the last 90
+-- days of data), active (ordered in the last 90 days), lapsed (ordered before), prospect.
+with orders as (
+    select customer_key_id as customer_id, max(order_date_utc) as last_order_date, count(*) as orders
+    from {{ ref('silver_orders') }}
+    where not is_customer_orphan
+    group by 1
+),
+data_end as (
+    select max(order_date_utc) as as_of from {{ ref('silver_orders') }}
+)
+select
+    c.customer_id as customer_key,
+    c.customer_id,
+    c.natural_key,
+    c.first_name,
+    c.last_name,
+    case when c.gdpr_consent then c.email else sha256(coalesce(c.email, '')) end as email,
+    case when c.gdpr_consent then c.phone else '*** *** ' || right(c.phone, 3) end as phone,
+    case when c.gdpr_consent then c.address_line1 end as address_line1,
+    case when c.gdpr_consent then c.address_line2 end as address_line2,
+    c.city,
+    c.state_region,
+    case when c.gdpr_consent then c.postcode end as postcode,
+    c.country_code,
+    case when c.gdpr_consent then c.latitude end as latitude,
+    case when c.gdpr_consent then c.longitude end as longitude,
+    c.customer_age,
+    date_diff('day', cast(c.join_ts as date), e.as_of) as customer_lifetime_days,
+    case when c.is_vip then 'vip'
+         when date_diff('day', cast(c.join_ts as date), e.as_of) <= 90 then 'new'
+         when o.last_order_date >= e.as_of - interval 90 day then 'active'
+         when o.last_order_date is not null then 'lapsed'
+         else 'prospect' end as customer_segment,
+    coalesce(o.orders, 0) as lifetime_orders,
+    c.is_vip,
+    c.gdpr_consent,
+    c.is_contactable_by_email and c.gdpr_consent as is_contactable,
+    false as is_unknown
+from {{ ref('silver_customers') }} as c
+cross join data_end as e
+left join orders as o using (customer_id)
+union all
+select -1, null, 'UNKNOWN', null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+       'unknown', 0, false, false, false, true
