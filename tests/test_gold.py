@@ -10,6 +10,7 @@ import duckdb
 import holidays
 import pytest
 
+from conftest import INCREMENT, SCALE, SEED, run_bronze, run_generator
 from test_silver import transform
 
 
@@ -83,3 +84,41 @@ def test_dimensions_have_unique_keys_and_unknown_members(built):
     (customers,), = query(built, "SELECT count(*) FROM gold.dim_customer WHERE customer_key <> -1")
     (people,), = query(built, "SELECT count(DISTINCT natural_key) FROM bronze.customers")
     assert customers == people
+
+
+def test_fct_sales_measures_and_aud_conversion(built):
+    rows = query(built, """SELECT f.quantity, f.unit_price, f.line_total, f.discount_amount, f.net_amount, f.tax_amount,
+                                  f.gross_amount, f.net_amount_aud, l.line_discount_pct, l.tax_pct, r.rate_to_aud
+                           FROM gold.fct_sales f
+                           JOIN silver.silver_order_lines l ON l.order_id = f.order_number AND l.line_number = f.line_number
+                           JOIN silver.silver_orders o ON o.order_id = f.order_number
+                           JOIN silver.stg_exchange_rates r ON r.currency = o.currency AND r.rate_date = o.order_date_utc
+                           USING SAMPLE 200 ROWS""")
+    assert rows
+    for qty, price, total, discount, net, tax, gross, net_aud, disc_pct, tax_pct, rate in rows:
+        assert total == qty * price
+        assert abs(discount - total * disc_pct) < 0.0001 and abs(net - (total - discount)) < 0.0001
+        assert abs(tax - net * tax_pct) < 0.0001 and gross == net + tax
+        assert abs(net_aud - net * rate) < 0.0001
+
+
+def test_fct_sales_keeps_broken_references_with_unknown_members(built):
+    (orphans,), = query(built, "SELECT count(*) FROM silver.silver_order_lines WHERE is_product_orphan")
+    (unknown,), = query(built, "SELECT count(*) FROM gold.fct_sales WHERE product_key = -1")
+    assert orphans > 0 and unknown == orphans  # every product-orphan line is kept, nothing else is unknown
+    (lines, net), = query(built, "SELECT count(*), sum(net_amount) FROM silver.silver_order_lines")
+    assert query(built, "SELECT count(*), sum(net_amount) FROM gold.fct_sales") == [(lines, net)]
+
+
+def test_product_version_valid_at_order_time(loaded_copy):
+    data, target = loaded_copy
+    warehouse = target / "warehouse.duckdb"
+    assert transform(warehouse).returncode == 0  # the snapshot sees the base prices
+    run_generator("--seed", SEED, "--scale", SCALE, "--out", str(data), *INCREMENT)
+    run_bronze(data, target)
+    assert transform(warehouse).returncode == 0
+    rows = query(warehouse, """SELECT f.order_ts, p.valid_from, p.valid_to FROM gold.fct_sales f
+                               JOIN gold.dim_product p USING (product_key) WHERE p.product_key <> -1""")
+    assert rows and all(vf <= ts.replace(tzinfo=None) < vt for ts, vf, vt in rows)
+    (versions,), = query(warehouse, "SELECT count(*) FROM gold.dim_product WHERE NOT is_current")
+    assert versions > 0  # the increment's price changes and discontinuations made history

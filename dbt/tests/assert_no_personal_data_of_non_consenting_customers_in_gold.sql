@@ -6,7 +6,7 @@
     union select phone from {{ ref('silver_customers') }} where not gdpr_consent and phone is not null
     union select address_line1 from {{ ref('silver_customers') }} where not gdpr_consent and address_line1 is not null
 {% endset %}
-{% set gold_models = ['dim_customer', 'dim_date', 'dim_store', 'dim_supplier', 'public_holidays'] %}
+{% set gold_models = ['dim_customer', 'dim_date', 'dim_product', 'dim_store', 'dim_supplier', 'fct_sales', 'public_holidays'] %}
 with pii as ({{ pii }})
 {% for name in gold_models %}
 {% set relation = ref(name) %}
