@@ -252,7 +252,7 @@ class BatchReader:
         parts, parse_rejects = [], []
         for outcome, raw in pending:
             n = raw.columns.num_rows
-            part = raw.columns.select(_text_columns(spec)) if n or raw.columns.num_columns else raw.columns
+            part = raw.columns.select(_text_columns(spec))  # _check_header guarantees these columns
             part = part.append_column(SRC_FILENAME, pa.array([outcome.file.path] * n, pa.string()))
             part = part.append_column(SRC_LINE, raw.line).append_column(RAW_TEXT, raw.raw_text)
             if spec.partition_from_path:
