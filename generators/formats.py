@@ -95,12 +95,6 @@ def localise(local_us: np.ndarray, tz_index: np.ndarray, tz_names: list[str]) ->
     return pl.Series(text, dtype=pl.String), utc
 
 
-def to_local_text(utc_us: np.ndarray, tz_name: str) -> pl.Series:
-    """UTC instants -> ISO text in one zone with its offset (handles DST exactly)."""
-    aware = pl.Series(utc_us).cast(pl.Datetime("us")).dt.replace_time_zone("UTC").dt.convert_time_zone(tz_name)
-    return aware.dt.strftime("%Y-%m-%dT%H:%M:%S%:z")
-
-
 def write_csv(frame: pl.DataFrame, path: Path) -> int:
     """Write one CSV file (header, comma, LF, nulls as empty) and return its size in bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ lets through)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 import duckdb
 import numpy as np
@@ -119,23 +119,13 @@ class Validator:
         columns = {}
         for f in spec.bronze_schema:
             if f.name == INGESTION_TS:
-                columns[f.name] = pa.array(np.full(n, np.datetime64(self.ingestion_ts.replace(tzinfo=None), "us")),
-                                           pa.timestamp("us")).cast(f.type)
+                columns[f.name] = _constant_ts(self.ingestion_ts, n)
             else:
                 columns[f.name] = result[f.name].cast(f.type)
         return pa.table(columns, schema=spec.bronze_schema)
 
     def _rejects(self, spec: TableSpec, result: pa.Table, reason: pa.ChunkedArray) -> pa.Table:
-        n = result.num_rows
-        return pa.table({
-            "table_name": pa.array([spec.name] * n, pa.string()),
-            SRC_FILENAME: result[SRC_FILENAME],
-            SRC_LINE: result[SRC_LINE],
-            "reason": reason,
-            "raw_text": result[RAW_TEXT],
-            INGESTION_TS: pa.array(np.full(n, np.datetime64(self.ingestion_ts.replace(tzinfo=None), "us")),
-                                   pa.timestamp("us")).cast(schemas.UTC_TS),
-        }, schema=REJECT_SCHEMA)
+        return _reject_table(spec, result[SRC_FILENAME], result[SRC_LINE], reason, result[RAW_TEXT], self.ingestion_ts)
 
 
 def _strict_json(reason: pa.ChunkedArray, lenient: pa.ChunkedArray, text: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -160,12 +150,25 @@ def _not_json(token: str):
 
 def rejects_from_parse(spec: TableSpec, path: str, records: list[tuple[int, str, str]], ingestion_ts: datetime) -> pa.Table:
     """Rejects of records that could not be split into fields (encoding, column count, header)."""
-    n = len(records)
+    return _reject_table(spec, pa.array([path] * len(records), pa.string()),
+                         pa.array([r[0] for r in records], pa.int64()), pa.array([r[1] for r in records], pa.string()),
+                         pa.array([r[2] for r in records], pa.string()), ingestion_ts)
+
+
+def _reject_table(spec: TableSpec, filenames, lines, reasons, texts, ingestion_ts: datetime) -> pa.Table:
+    """Rows of the rejects table (REJECT_SCHEMA), whatever stage rejected them."""
+    n = len(filenames)
     return pa.table({
         "table_name": pa.array([spec.name] * n, pa.string()),
-        SRC_FILENAME: pa.array([path] * n, pa.string()),
-        SRC_LINE: pa.array([r[0] for r in records], pa.int64()),
-        "reason": pa.array([r[1] for r in records], pa.string()),
-        "raw_text": pa.array([r[2] for r in records], pa.string()),
-        INGESTION_TS: pa.array([ingestion_ts] * n, schemas.UTC_TS),
+        SRC_FILENAME: filenames,
+        SRC_LINE: lines,
+        "reason": reasons,
+        "raw_text": texts,
+        INGESTION_TS: _constant_ts(ingestion_ts, n),
     }, schema=REJECT_SCHEMA)
+
+
+def _constant_ts(ts: datetime, n: int) -> pa.Array:
+    """The run's ingestion time repeated n times, as timestamp[us, UTC]."""
+    return pa.array(np.full(n, np.datetime64(ts.astimezone(timezone.utc).replace(tzinfo=None), "us")),
+                    pa.timestamp("us")).cast(schemas.UTC_TS)
