@@ -11,7 +11,7 @@ SEED   ?= 42
 SCALE  ?= 0.01
 RAW    ?= data_raw
 
-.PHONY: run test install generate bronze bronze-info silver bench lock clean
+.PHONY: run test install generate bronze bronze-info transform bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
@@ -22,8 +22,10 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-## The main job end to end at a small default scale (SCALE=0.01): generate -> bronze -> silver.
-run: generate bronze silver
+## The main job end to end at a small default scale (SCALE=0.01): generate -> bronze ->
+## silver + gold, then a summary (rows per layer, net sales, rejects, time per step).
+run: $(STAMP)
+	$(PY) pipelines/main_job.py --seed $(SEED) --scale $(SCALE) --raw $(RAW)
 
 generate: $(STAMP)
 	$(PY) -m generators --seed $(SEED) --scale $(SCALE) --out $(RAW)
@@ -31,7 +33,8 @@ generate: $(STAMP)
 bronze: $(STAMP)
 	$(PY) pipelines/bronze_dlt_pipeline.py --raw $(RAW)
 
-silver: $(STAMP)
+## Silver and gold: one `dbt build` through dlt's dbt runner.
+transform: $(STAMP)
 	$(PY) pipelines/transform_pipeline.py
 
 ## dlt's own view of the last bronze run (the pipelines folder is kept in-project).
@@ -46,7 +49,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.generator --scale 1.0
 	$(PY) -m benchmarks.bronze --scale 1.0
-	$(PY) -m benchmarks.silver
+	$(PY) -m benchmarks.transform
 
 ## Re-freeze requirements.lock from pyproject.toml in a throwaway venv.
 lock:

@@ -1,4 +1,4 @@
-"""Silver: `dbt build` of the dbt project in `dbt/`, run through dlt's dbt runner against
+"""Silver and gold: `dbt build` of the dbt project in `dbt/`, run through dlt's dbt runner against
 the bronze warehouse.
 
     python pipelines/transform_pipeline.py [--warehouse FILE] [--pipelines-dir DIR] [--select ...]
@@ -50,6 +50,32 @@ def failed_nodes(run_results: Path) -> list[tuple[str, str, str]]:
             for r in results if r["status"] in ("fail", "error")]
 
 
+def node_layer(node: dict, nodes: dict) -> str:
+    """silver or gold (snapshots and seeds count as silver); a test belongs to the latest
+    layer among the nodes it depends on."""
+    if node["resource_type"] == "test":
+        parents = [nodes[p] for p in node["depends_on"]["nodes"] if p in nodes]
+        return "gold" if any(node_layer(p, nodes) == "gold" for p in parents) else "silver"
+    return "gold" if node.get("schema") == "gold" else "silver"
+
+
+def layer_seconds(target: Path) -> dict[str, float]:
+    """dbt node time per layer of the last dbt build: the execution time of the layer's
+    models, snapshots, seeds and tests, summed (dbt runs 2 threads, so the sum of both
+    layers can exceed the wall time), from dbt's run_results.json and manifest.json."""
+    try:
+        nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+        results = json.loads((target / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    seconds: dict[str, float] = {}
+    for r in results:
+        if r["unique_id"] in nodes:
+            layer = node_layer(nodes[r["unique_id"]], nodes)
+            seconds[layer] = seconds.get(layer, 0.0) + r["execution_time"]
+    return {layer: seconds[layer] for layer in ("silver", "gold") if layer in seconds}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if not args.warehouse.exists():
@@ -81,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    print(f"silver: dbt build of {len(results)} nodes in {time.perf_counter() - started:.1f} s "
+    print(f"silver + gold: dbt build of {len(results)} nodes in {time.perf_counter() - started:.1f} s "
           f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
     return 0
 

@@ -34,7 +34,7 @@ def warehouse(bronze, tmp_path):
 def test_dbt_build_is_green_on_generated_data(warehouse):
     proc = transform(warehouse)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "silver: dbt build of" in proc.stdout
+    assert "silver + gold: dbt build of" in proc.stdout
     with duckdb.connect(str(warehouse), read_only=True) as con:
         schemas = {r[0] for r in con.sql("SELECT schema_name FROM information_schema.schemata").fetchall()}
         assert "silver" in schemas and not any(s.startswith("main_") for s in schemas)
@@ -113,16 +113,17 @@ def test_missing_warehouse_is_a_clear_error(tmp_path):
     assert proc.returncode == 2 and "run the bronze pipeline first" in proc.stderr
 
 
-INCREMENTAL_MODELS = ("silver_orders", "silver_order_lines", "quarantine_order_lines", "silver_events",
-                      "silver_sensor_readings", "silver_shipments", "silver_returns")
+INCREMENTAL_MODELS = ("silver.silver_orders", "silver.silver_order_lines", "silver.quarantine_order_lines",
+                      "silver.silver_events", "silver.silver_sensor_readings", "silver.silver_shipments",
+                      "silver.silver_returns", "gold.fct_sensor_readings")
 
 
 def fingerprints(warehouse) -> dict:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         out = {}
         for model in INCREMENTAL_MODELS:
-            cols = ", ".join(f'"{r[0]}"' for r in con.sql(f"DESCRIBE silver.{model}").fetchall())
-            out[model] = con.sql(f"SELECT count(*), sum(hash({cols})::HUGEINT) FROM silver.{model}").fetchone()
+            cols = ", ".join(f'"{r[0]}"' for r in con.sql(f"DESCRIBE {model}").fetchall())
+            out[model] = con.sql(f"SELECT count(*), sum(hash({cols})::HUGEINT) FROM {model}").fetchone()
         return out
 
 
@@ -136,7 +137,8 @@ def test_incremental_run_after_an_increment_equals_a_full_refresh(loaded_copy, t
     proc = transform(warehouse)
     assert proc.returncode == 0, proc.stderr[-2000:]
     incremental = fingerprints(warehouse)
-    for model in ("silver_orders", "silver_order_lines", "silver_events", "silver_sensor_readings"):
+    for model in ("silver.silver_orders", "silver.silver_order_lines", "silver.silver_events",
+                  "silver.silver_sensor_readings", "gold.fct_sensor_readings"):
         assert incremental[model][0] > before[model][0], model  # the new and late rows landed
     full = tmp_path / "full"
     full.mkdir()

@@ -1,5 +1,5 @@
 -- One row per calendar day covering every fact (orders, events, sensors, shipments,
--- returns) and the exchange-rate calendar, plus the unknown member (date_key -1).
+-- returns, bronze loads) and the exchange-rate calendar, plus the unknown member (date_key -1).
 -- Fiscal periods follow the Australian year (July-June, named by the year it ends).
 with bounds as (
     select min(d) as first_day, max(d) as last_day from (
@@ -13,6 +13,8 @@ with bounds as (
         union all select max(cast(return_ts as date)) from {{ ref('silver_returns') }}
         union all select min(rate_date) from {{ ref('stg_exchange_rates') }}
         union all select max(rate_date) from {{ ref('stg_exchange_rates') }}
+        union all select min(cast(finished_at as date)) from {{ source('bronze', 'file_manifest') }}
+        union all select max(cast(finished_at as date)) from {{ source('bronze', 'file_manifest') }}
     ) where d is not null
 ),
 days as (

@@ -5,10 +5,10 @@
 select
     l.order_id as order_number,
     l.line_number,
-    coalesce(d.date_key, -1) as date_key,
-    case when o.order_id is null or o.is_customer_orphan then -1 else coalesce(c.customer_key, -1) end as customer_key,
+    coalesce(o.order_date_key, -1) as date_key,
+    coalesce(o.customer_key, -1) as customer_key,
     coalesce(p.product_key, -1) as product_key,
-    case when o.order_id is null or o.is_store_orphan then -1 else coalesce(s.store_key, -1) end as store_key,
+    coalesce(o.store_key, -1) as store_key,
     o.order_ts,
     o.channel,
     o.currency,
@@ -19,18 +19,14 @@ select
     l.net_amount,
     l.tax_amount,
     l.net_amount + l.tax_amount as gross_amount,
-    r.rate_to_aud,
-    cast(l.line_total * r.rate_to_aud as decimal(18, 4)) as line_total_aud,
-    cast(l.discount_amount * r.rate_to_aud as decimal(18, 4)) as discount_amount_aud,
-    cast(l.net_amount * r.rate_to_aud as decimal(18, 4)) as net_amount_aud,
-    cast(l.tax_amount * r.rate_to_aud as decimal(18, 4)) as tax_amount_aud,
-    cast((l.net_amount + l.tax_amount) * r.rate_to_aud as decimal(18, 4)) as gross_amount_aud
+    o.rate_to_aud,
+    cast(l.line_total * o.rate_to_aud as decimal(18, 4)) as line_total_aud,
+    cast(l.discount_amount * o.rate_to_aud as decimal(18, 4)) as discount_amount_aud,
+    cast(l.net_amount * o.rate_to_aud as decimal(18, 4)) as net_amount_aud,
+    cast(l.tax_amount * o.rate_to_aud as decimal(18, 4)) as tax_amount_aud,
+    cast((l.net_amount + l.tax_amount) * o.rate_to_aud as decimal(18, 4)) as gross_amount_aud
 from {{ ref('silver_order_lines') }} as l
-left join {{ ref('silver_orders') }} as o using (order_id)
-left join {{ ref('dim_date') }} as d on d.calendar_date = o.order_date_utc
-left join {{ ref('dim_customer') }} as c on c.customer_key = o.customer_key_id
-left join {{ ref('dim_store') }} as s on s.store_key = o.store_key_id
+left join {{ ref('int_order_keys') }} as o using (order_id)
 left join {{ ref('dim_product') }} as p
     on p.product_id = l.product_id
    and cast(o.order_ts as timestamp) >= p.valid_from and cast(o.order_ts as timestamp) < p.valid_to
-left join {{ ref('stg_exchange_rates') }} as r on r.currency = o.currency and r.rate_date = o.order_date_utc

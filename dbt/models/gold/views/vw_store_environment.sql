@@ -1,0 +1,21 @@
+-- Shelf environment per store, day and shelf kind: readings, anomalies (physically
+-- impossible readings) and the temperature / humidity range.
+select
+    s.store_name as store,
+    s.store_code,
+    s.region,
+    cast(f.sensor_hour as date) as reading_date,
+    f.shelf_kind,
+    count(distinct f.shelf_id) as shelves,
+    cast(sum(f.reading_count) as bigint) as readings,
+    cast(sum(f.out_of_range_count) as bigint) as anomalous_readings,
+    round(sum(f.out_of_range_count) / sum(f.reading_count), 4) as anomaly_rate,
+    count(*) filter (where f.has_anomaly) as hours_with_anomalies,
+    round(avg(f.avg_temperature_c), 2) as average_temperature_c,
+    min(f.min_temperature_c) as min_temperature_c,
+    max(f.max_temperature_c) as max_temperature_c,
+    round(avg(f.avg_humidity_pct), 2) as average_humidity_pct,
+    min(f.min_battery_mv) as lowest_battery_mv
+from {{ ref('fct_sensor_readings') }} as f
+join {{ ref('dim_store') }} as s using (store_key)
+group by all
