@@ -58,7 +58,8 @@ def write_section(name: str, body: str) -> None:
 def checks_table(checks: list[tuple[str, str, str, bool]]) -> list[str]:
     """Markdown rows of (measure, value, target, met) — the head of every benchmark section."""
     return ["| measure | value | target | met |", "|---|---|---|---|",
-            *[f"| {name} | {value} | {target} | {'yes' if ok else 'NO'} |" for name, value, target, ok in checks]]
+            *[f"| {name} | {value} | {target} | {('yes' if ok else 'NO') if target else ''} |"
+              for name, value, target, ok in checks]]
 
 
 def publish(name: str, lines: list[str]) -> None:

@@ -121,6 +121,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"bronze plan: {plan.n_files} files to read, {len(plan.conflicts)} changed files in conflict, "
           f"{plan.skipped} unchanged files skipped, returns versions to apply: {todo_versions or 'none'}",
           file=sys.stderr)
+    gone = sorted(path for path, row in seen.items()
+                  if row["status"] == "loaded" and row["table_name"] in tables and not (raw / path).exists())
+    if gone:
+        print(f"warning: {len(gone)} files loaded earlier are no longer in {raw} (e.g. {gone[0]}); bronze keeps "
+              "their rows. If the raw folder was regenerated, start afresh with `make clean`.", file=sys.stderr)
     if args.dry_run:
         for table, files in sorted(plan.files.items()):
             print(f"  {table:<15} {len(files):>6} files ({', '.join(sorted({f.decision for f in files}))})")

@@ -80,15 +80,19 @@ def summary(raw: Path, warehouse: Path, steps: list[Step]) -> str:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         lines += [f"{schema:<8}{tables:>8}{views:>7}{rows:>14,}" for schema, tables, views, rows in layer_counts(con)]
         (rejected,), = con.sql("SELECT count(*) FROM bronze.rejects").fetchall()
-        (failed,), = con.sql("SELECT count(*) FROM bronze.file_manifest WHERE status <> 'loaded'").fetchall()
+        (failed,), = con.sql("""
+            SELECT count(*) FROM (SELECT status FROM bronze.file_manifest  -- the latest outcome per file
+                                  QUALIFY row_number() OVER (PARTITION BY path ORDER BY finished_at DESC, load_id DESC) = 1)
+            WHERE status IN ('failed', 'rejected', 'conflict')""").fetchall()
         (quarantined,), = con.sql("SELECT count(*) FROM silver.quarantine_order_lines").fetchall()
         (lines_in, lines_valid, net_aud), = con.sql("""
             SELECT (SELECT count(*) FROM bronze.orders_lines), count(*), sum(net_amount_aud)
             FROM gold.fct_sales""").fetchall()
+    balance = "=" if lines_in == lines_valid + quarantined else f"<> (off by {lines_in - lines_valid - quarantined:,})"
     lines += ["",
-              f"order lines: {lines_in:,} in bronze = {lines_valid:,} in gold.fct_sales + {quarantined:,} quarantined",
+              f"order lines: {lines_in:,} in bronze {balance} {lines_valid:,} in gold.fct_sales + {quarantined:,} quarantined",
               f"total net sales: {net_aud:,.2f} AUD (excluding tax)",
-              f"rejects: {rejected:,} rows in bronze.rejects, {failed:,} files failed or in conflict, "
+              f"rejects: {rejected:,} rows in bronze.rejects, {failed:,} files failed, rejected or in conflict, "
               f"{quarantined:,} order lines quarantined in silver"]
     timing = {step.name: step.seconds for step in steps}
     per_layer = layer_seconds(DBT_PROJECT / "target")

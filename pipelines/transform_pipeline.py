@@ -101,8 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         failed = failed_nodes(DBT_PROJECT / "target" / "run_results.json")
         for status, name, message in failed:
             print(f"  {status.upper():<6} {name}: {message}", file=sys.stderr)
-        print(f"error: dbt build failed ({len(failed)} failing nodes, details in the dbt log above); "
-              "fix the data or the model, then run again", file=sys.stderr)
+        if failed:
+            print(f"error: dbt build failed ({len(failed)} failing nodes, details in the dbt log above); "
+                  "fix the data or the model, then run again", file=sys.stderr)
+        else:
+            print("error: dbt could not start the build (a parse, compile or connection error, shown above); "
+                  "fix the project or the warehouse path, then run again", file=sys.stderr)
         return 1
     counts: dict[str, int] = {}
     for r in results:

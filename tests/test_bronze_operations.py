@@ -96,6 +96,12 @@ def test_changed_file_policy(loaded_copy):
     run_bronze(data, target)
     with warehouse(target) as con:
         assert con.sql("SELECT count(*) FROM bronze.file_manifest WHERE status = 'conflict'").fetchone()[0] == 1
+    # A loaded file that vanished from the raw folder (regenerated?) is reported, its rows kept.
+    gone = sorted(data.glob("events/*/*.jsonl"))[3]
+    gone.unlink()
+    proc = run_bronze(data, target)
+    assert f"warning: 1 files loaded earlier are no longer in {data} (e.g. {gone.relative_to(data)})" in proc.stderr
+    assert "make clean" in proc.stderr and counts(target) == before
 
 
 @pytest.mark.parametrize("kill_after", [1.5, 3.5, 6.0])

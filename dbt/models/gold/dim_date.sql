@@ -7,14 +7,15 @@ with bounds as (
         union all select max(order_date_utc) from {{ ref('silver_orders') }}
         union all select min(event_date) from {{ ref('silver_events') }}
         union all select max(event_date) from {{ ref('silver_events') }}
-        union all select min(cast(sensor_ts as date)) from {{ ref('silver_sensor_readings') }}
-        union all select max(cast(sensor_ts as date)) from {{ ref('silver_sensor_readings') }}
-        union all select max(cast(delivered_at as date)) from {{ ref('silver_shipments') }}
-        union all select max(cast(return_ts as date)) from {{ ref('silver_returns') }}
+        -- (the cast to a UTC date is monotonic: applied to the extreme, not to every row)
+        union all select cast(min(sensor_ts) as date) from {{ ref('silver_sensor_readings') }}
+        union all select cast(max(sensor_ts) as date) from {{ ref('silver_sensor_readings') }}
+        union all select cast(max(delivered_at) as date) from {{ ref('silver_shipments') }}
+        union all select cast(max(return_ts) as date) from {{ ref('silver_returns') }}
         union all select min(rate_date) from {{ ref('stg_exchange_rates') }}
         union all select max(rate_date) from {{ ref('stg_exchange_rates') }}
-        union all select min(cast(finished_at as date)) from {{ source('bronze', 'file_manifest') }}
-        union all select max(cast(finished_at as date)) from {{ source('bronze', 'file_manifest') }}
+        union all select cast(min(finished_at) as date) from {{ source('bronze', 'file_manifest') }}
+        union all select cast(max(finished_at) as date) from {{ source('bronze', 'file_manifest') }}
     ) where d is not null
 ),
 days as (
