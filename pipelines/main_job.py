@@ -1,5 +1,7 @@
-"""The main job end to end: generate -> bronze -> silver + gold (one `dbt build`), then a
-short summary (rows per layer, total net sales, rejects, time per step).
+"""The main job end to end: generate -> bronze -> silver + gold, then a summary.
+
+Silver and gold are one `dbt build`; the summary gives rows per layer, total net sales,
+rejects and the time of each step.
 
     python pipelines/main_job.py [--seed 42] [--scale 0.01] [--raw data_raw]
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -20,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)  # dlt reads .dlt/config.toml from the working directory
 
 import dlt  # noqa: E402
 import duckdb  # noqa: E402
@@ -37,9 +41,10 @@ class Step:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python pipelines/main_job.py", description=__doc__.splitlines()[0])
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--scale", type=float, default=0.01)
-    p.add_argument("--raw", type=Path, default=Path("data_raw"))
+    p.add_argument("--seed", type=int, default=42, help="generator seed (default 42)")
+    p.add_argument("--scale", type=float, default=0.01, help="generator scale (default 0.01)")
+    p.add_argument("--raw", type=Path, default=Path(dlt.config["sources.retail_bronze.raw_dir"]),
+                   help="raw folder (default: sources.retail_bronze.raw_dir in .dlt/config.toml)")
     p.add_argument("--warehouse", type=Path, help="DuckDB file (default: bronze.warehouse in .dlt/config.toml)")
     p.add_argument("--lake", type=Path, help="lake folder (default: bronze.lake_dir in .dlt/config.toml)")
     p.add_argument("--pipelines-dir", type=Path, help="dlt pipelines folder (default: from .dlt/config.toml)")
