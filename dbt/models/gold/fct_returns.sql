@@ -11,7 +11,7 @@ with reason_codes as (
     group by 1
 ),
 sold as (
-    select order_id, product_id, sum(qty) as sold_qty, sum(net_amount) / sum(qty) as net_unit_price
+    select order_id, product_id, sum(net_amount) / sum(qty) as net_unit_price
     from {{ ref('silver_order_lines') }}
     group by 1, 2
 )
