@@ -28,7 +28,7 @@ os.chdir(ROOT)  # dlt reads .dlt/config.toml from the working directory
 import dlt  # noqa: E402
 import duckdb  # noqa: E402
 
-from pipelines.transform_pipeline import DBT_PROJECT, layer_seconds  # noqa: E402
+from pipelines.transform_pipeline import DBT_PROJECT, describe_layer_seconds  # noqa: E402
 
 
 @dataclass
@@ -100,8 +100,7 @@ def summary(raw: Path, warehouse: Path, steps: list[Step]) -> str:
               f"rejects: {rejected:,} rows in bronze.rejects, {failed:,} files failed, rejected or in conflict, "
               f"{quarantined:,} order lines quarantined in silver"]
     timing = {step.name: step.seconds for step in steps}
-    per_layer = layer_seconds(DBT_PROJECT / "target")
-    transform = " + ".join(f"{layer} {s:.1f} s" for layer, s in per_layer.items())
+    transform = describe_layer_seconds(DBT_PROJECT / "target")
     lines.append("time: " + ", ".join(f"{name} {s:.1f} s" for name, s in timing.items())
                  + (f" (dbt node time: {transform})" if transform else "") + f"; total {sum(timing.values()):.1f} s")
     return "\n".join(lines)
