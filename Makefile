@@ -11,7 +11,7 @@ SEED   ?= 42
 SCALE  ?= 0.01
 RAW    ?= data_raw
 
-.PHONY: run test install generate bronze bronze-info transform bench lock clean
+.PHONY: run test lint format install generate bronze bronze-info transform bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
@@ -45,6 +45,19 @@ bronze-info: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+## Lint: ruff (check + format), sqlfluff on the dbt project, mypy on the Python packages.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd dbt && ../$(BIN)/sqlfluff lint . --disable-progress-bar
+	$(BIN)/mypy schemas generators pipelines
+
+## Apply the formatters (ruff format + safe fixes, sqlfluff fix).
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	cd dbt && ../$(BIN)/sqlfluff fix . --disable-progress-bar
+
 ## Full-scale benchmark; writes docs/benchmarks.md.
 bench: $(STAMP)
 	$(PY) -m benchmarks.generator --scale 1.0
@@ -55,7 +68,7 @@ bench: $(STAMP)
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet --upgrade pip
-	.lock-venv/bin/pip install --quiet -e '.[test]'
+	.lock-venv/bin/pip install --quiet -e '.[test,lint]'
 	( echo '# Frozen transitive dependency set (pip freeze of a clean venv built from pyproject.toml). Regenerate with `make lock`.'; \
 	  .lock-venv/bin/pip freeze --exclude-editable ) > requirements.lock
 	rm -rf .lock-venv

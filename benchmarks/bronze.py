@@ -14,9 +14,8 @@ import sys
 import time
 
 import duckdb
-
-from generators.config import GENERATOR_VERSION
 from benchmarks.report import ROOT, checks_table, machine, publish, run_child
+from generators.config import GENERATOR_VERSION
 
 WORK = ROOT / ".bench"
 TARGETS = {"wall_s": 180.0, "ratio": 4.0, "rss_mib": 3072.0, "rerun_s": 5.0}
@@ -25,7 +24,7 @@ FLOOR_SOURCES = {  # the CSV and JSONL sources, as DuckDB reads them
     "orders_lines": "read_csv('{raw}/orders_lines/*/*.csv', all_varchar = true)",
     "sensors": "read_csv('{raw}/sensors/*/*/*.csv', all_varchar = true)",
     "events": "read_csv('{raw}/events/*/*.jsonl', columns = {{'json': 'VARCHAR'}}, delim = chr(1), quote = '', "
-              "escape = '', header = false)",
+    "escape = '', header = false)",
     "customers": "read_csv('{raw}/customers.csv', all_varchar = true)",
     "products": "read_csv('{raw}/products.csv', all_varchar = true)",
     "stores": "read_csv('{raw}/stores.csv', all_varchar = true)",
@@ -69,26 +68,41 @@ def main() -> int:
     target = WORK / "bronze"
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
-    command = [sys.executable, "pipelines/bronze_dlt_pipeline.py", "--raw", str(raw), "--lake", str(target / "lake"),
-               "--warehouse", str(target / "warehouse.duckdb"), "--pipelines-dir", str(target / "pipelines")]
+    command = [
+        sys.executable,
+        "pipelines/bronze_dlt_pipeline.py",
+        "--raw",
+        str(raw),
+        "--lake",
+        str(target / "lake"),
+        "--warehouse",
+        str(target / "warehouse.duckdb"),
+        "--pipelines-dir",
+        str(target / "pipelines"),
+    ]
     print("bronze: first run", file=sys.stderr)
     wall, rss = run_child(command)
     print("bronze: re-run with nothing new", file=sys.stderr)
     rerun, _ = run_child(command)
     with duckdb.connect(str(target / "warehouse.duckdb"), read_only=True) as con:
         read, loaded, rejected = con.sql(
-            "SELECT sum(rows_read), sum(rows_loaded), sum(rows_rejected) FROM bronze.file_manifest").fetchone()
+            "SELECT sum(rows_read), sum(rows_loaded), sum(rows_rejected) FROM bronze.file_manifest"
+        ).fetchone()
         files = con.sql("SELECT count(*) FROM bronze.file_manifest").fetchone()[0]
     print("floor: DuckDB read_csv -> one Parquet copy", file=sys.stderr)
     floor_s, floor_rows = floor(raw)
     ratio = wall / floor_s
-    checks = [("wall time, first run", f"{wall:.1f} s", f"<= {TARGETS['wall_s']:.0f} s", wall <= TARGETS["wall_s"]),
-              ("ratio to the floor", f"{ratio:.2f}x", f"<= {TARGETS['ratio']:.0f}x", ratio <= TARGETS["ratio"]),
-              ("peak RSS", f"{rss:,.0f} MiB", f"<= {TARGETS['rss_mib']:,.0f} MiB", rss <= TARGETS["rss_mib"]),
-              ("re-run, nothing new", f"{rerun:.1f} s", f"<= {TARGETS['rerun_s']:.0f} s", rerun <= TARGETS["rerun_s"])]
+    checks = [
+        ("wall time, first run", f"{wall:.1f} s", f"<= {TARGETS['wall_s']:.0f} s", wall <= TARGETS["wall_s"]),
+        ("ratio to the floor", f"{ratio:.2f}x", f"<= {TARGETS['ratio']:.0f}x", ratio <= TARGETS["ratio"]),
+        ("peak RSS", f"{rss:,.0f} MiB", f"<= {TARGETS['rss_mib']:,.0f} MiB", rss <= TARGETS["rss_mib"]),
+        ("re-run, nothing new", f"{rerun:.1f} s", f"<= {TARGETS['rerun_s']:.0f} s", rerun <= TARGETS["rerun_s"]),
+    ]
     lines = [
-        "## Bronze", "",
-        f"`python -m benchmarks.bronze --scale {args.scale}` — {machine()}.", "",
+        "## Bronze",
+        "",
+        f"`python -m benchmarks.bronze --scale {args.scale}` — {machine()}.",
+        "",
         *checks_table(checks),
         f"| rows read / loaded / rejected | {read:,} / {loaded:,} / {rejected:,} from {files:,} files | | |",
         f"| throughput | {read / wall:,.0f} rows/s into DuckDB + Parquet lake + Delta lake | | |",

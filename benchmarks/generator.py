@@ -13,18 +13,25 @@ import shutil
 import sys
 import time
 
-import duckdb
 import pyarrow as pa
 
+import duckdb
 import schemas
 from benchmarks.report import ROOT, checks_table, machine, publish, run_child
 
 WORK = ROOT / ".bench"
 # Events are one JSON document per line; as CSV the baseline gets its envelope fields
 # plus the payload as a text column.
-EVENT_COLUMNS = pa.schema([pa.field("event_id", pa.int64()), pa.field("event_ts", schemas.UTC_TS),
-                           pa.field("event_type", pa.string()), pa.field("user_id", pa.int64()),
-                           pa.field("session_id", pa.string()), pa.field("payload", pa.string())])
+EVENT_COLUMNS = pa.schema(
+    [
+        pa.field("event_id", pa.int64()),
+        pa.field("event_ts", schemas.UTC_TS),
+        pa.field("event_type", pa.string()),
+        pa.field("user_id", pa.int64()),
+        pa.field("session_id", pa.string()),
+        pa.field("payload", pa.string()),
+    ]
+)
 TARGETS = {"rows_per_s": None, "wall_s": 90.0, "rss_mib": 2048.0, "ratio": 3.0}
 
 
@@ -71,8 +78,9 @@ def main() -> int:
     raw = WORK / "raw"
     shutil.rmtree(raw, ignore_errors=True)
     print(f"generator at scale {args.scale} -> {raw}", file=sys.stderr)
-    wall, rss = run_child([sys.executable, "-m", "generators", "--seed", str(args.seed),
-                           "--scale", str(args.scale), "--out", str(raw)])
+    wall, rss = run_child(
+        [sys.executable, "-m", "generators", "--seed", str(args.seed), "--scale", str(args.scale), "--out", str(raw)]
+    )
     manifest = json.loads((raw / "_manifest.json").read_text())
     rows = {s: v["rows"] for s, v in manifest["sources"].items()}
     raw_bytes = sum(v["bytes"] or 0 for v in manifest["sources"].values())
@@ -80,22 +88,34 @@ def main() -> int:
     print("baseline: DuckDB COPY of the same rows x columns to CSV", file=sys.stderr)
     base_s, base_bytes = baseline(rows)
     ratio = wall / base_s
-    checks = [("wall time", f"{wall:.1f} s", f"<= {TARGETS['wall_s']:.0f} s", wall <= TARGETS["wall_s"]),
-              ("peak RSS", f"{rss:,.0f} MiB", f"<= {TARGETS['rss_mib']:,.0f} MiB", rss <= TARGETS["rss_mib"]),
-              ("ratio to DuckDB baseline", f"{ratio:.2f}x", f"<= {TARGETS['ratio']:.0f}x", ratio <= TARGETS["ratio"])]
+    checks = [
+        ("wall time", f"{wall:.1f} s", f"<= {TARGETS['wall_s']:.0f} s", wall <= TARGETS["wall_s"]),
+        ("peak RSS", f"{rss:,.0f} MiB", f"<= {TARGETS['rss_mib']:,.0f} MiB", rss <= TARGETS["rss_mib"]),
+        ("ratio to DuckDB baseline", f"{ratio:.2f}x", f"<= {TARGETS['ratio']:.0f}x", ratio <= TARGETS["ratio"]),
+    ]
+    rows_ok = "yes" if 15e6 <= total <= 18e6 or args.scale != 1.0 else "NO"
+    files = sum(v["files"] for v in manifest["sources"].values())
     lines = [
-        "## Generator", "",
-        f"`python -m benchmarks.generator --scale {args.scale}` — {machine()}.", "",
+        "## Generator",
+        "",
+        f"`python -m benchmarks.generator --scale {args.scale}` — {machine()}.",
+        "",
         *checks_table(checks),
-        f"| rows | {total:,} | 15-18 million at scale 1.0 | {'yes' if 15e6 <= total <= 18e6 or args.scale != 1.0 else 'NO'} |",
+        f"| rows | {total:,} | 15-18 million at scale 1.0 | {rows_ok} |",
         f"| throughput | {total / wall:,.0f} rows/s | | |",
-        f"| raw bytes written | {raw_bytes / 1e6:,.0f} MB in {sum(v['files'] for v in manifest['sources'].values()):,} files | | |",
-        f"| baseline: DuckDB COPY to CSV | {base_s:.1f} s, {base_bytes / 1e6:,.0f} MB, {total / base_s:,.0f} rows/s | | |",
-        "", "Rows per source:", "",
-        "| source | rows | files | MB |", "|---|---:|---:|---:|",
-        *[f"| {s} | {v['rows']:,} | {v['files']:,} | "
-          f"{'n/a (Delta, not reproducible)' if v['bytes'] is None else format(v['bytes'] / 1e6, ',.1f')} |"
-          for s, v in manifest["sources"].items()],
+        f"| raw bytes written | {raw_bytes / 1e6:,.0f} MB in {files:,} files | | |",
+        f"| baseline: DuckDB COPY to CSV | {base_s:.1f} s, {base_bytes / 1e6:,.0f} MB,"
+        f" {total / base_s:,.0f} rows/s | | |",
+        "",
+        "Rows per source:",
+        "",
+        "| source | rows | files | MB |",
+        "|---|---:|---:|---:|",
+        *[
+            f"| {s} | {v['rows']:,} | {v['files']:,} | "
+            f"{'n/a (Delta, not reproducible)' if v['bytes'] is None else format(v['bytes'] / 1e6, ',.1f')} |"
+            for s, v in manifest["sources"].items()
+        ],
         "",
         "The baseline writes one CSV per source with the contract's column types computed from the row "
         "number (events: envelope fields plus the payload as text). It does no partitioning, no realistic "

@@ -8,18 +8,24 @@ import platform
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "benchmarks.md"
-TITLE = "# Benchmarks\n\nMeasured numbers, written by the benchmark scripts (`make bench`). Each section is\nreplaced when its benchmark runs again; ratios compare against a baseline measured in\nthe same run, because this machine is noisy.\n"
+TITLE = (
+    "# Benchmarks\n\nMeasured numbers, written by the benchmark scripts (`make bench`). Each section is\n"
+    "replaced when its benchmark runs again; ratios compare against a baseline measured in\n"
+    "the same run, because this machine is noisy.\n"
+)
 
 
 def machine() -> str:
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{os.cpu_count()} cores, {mem_gib:.0f} GiB RAM, Python {platform.python_version()}, "
-            f"measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    return (
+        f"{os.cpu_count()} cores, {mem_gib:.0f} GiB RAM, Python {platform.python_version()}, "
+        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
 
 
 _MEASURE = """
@@ -57,9 +63,14 @@ def write_section(name: str, body: str) -> None:
 
 def checks_table(checks: list[tuple[str, str, str, bool]]) -> list[str]:
     """Markdown rows of (measure, value, target, met) — the head of every benchmark section."""
-    return ["| measure | value | target | met |", "|---|---|---|---|",
-            *[f"| {name} | {value} | {target} | {('yes' if ok else 'NO') if target else ''} |"
-              for name, value, target, ok in checks]]
+    return [
+        "| measure | value | target | met |",
+        "|---|---|---|---|",
+        *[
+            f"| {name} | {value} | {target} | {('yes' if ok else 'NO') if target else ''} |"
+            for name, value, target, ok in checks
+        ],
+    ]
 
 
 def publish(name: str, lines: list[str]) -> None:

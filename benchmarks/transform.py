@@ -15,7 +15,6 @@ import time
 from datetime import date, timedelta
 
 import duckdb
-
 from benchmarks.report import ROOT, checks_table, machine, publish, run_child
 from pipelines.transform_pipeline import DBT_PROJECT, describe_layer_seconds
 
@@ -41,22 +40,31 @@ def time_queries(warehouse) -> list[tuple[str, float, float, int]]:
             plan = con.sql("EXPLAIN ANALYZE " + sql).fetchall()
             (EXPLAIN / f"{path.stem}.txt").write_text(
                 f"-- {path.name}: median {statistics.median(times) * 1000:.0f} ms over {RUNS} runs, {rows} rows\n"
-                + sql + "\n" + "\n".join(text for _, text in plan) + "\n")
+                + sql
+                + "\n"
+                + "\n".join(text for _, text in plan)
+                + "\n"
+            )
             results.append((path.stem, times[0], statistics.median(times), rows))
     return results
 
 
 def gold_rows(warehouse) -> list[str]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = con.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'gold' "
-                         "AND table_type = 'BASE TABLE' AND starts_with(table_name, 'fct_') ORDER BY 1").fetchall()
+        tables = con.sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'gold' "
+            "AND table_type = 'BASE TABLE' AND starts_with(table_name, 'fct_') ORDER BY 1"
+        ).fetchall()
         return [f"{t} {con.sql(f'SELECT count(*) FROM gold.{t}').fetchone()[0]:,}" for (t,) in tables]
 
 
 def next_increment(manifest: dict) -> date:
     """The day after the newest batch, so every run of this benchmark measures new data."""
-    ends = [date.fromisoformat(b["args"]["start_date"]) + timedelta(days=b["args"]["days"])
-            for b in manifest["batches"] if b["args"].get("start_date")]
+    ends = [
+        date.fromisoformat(b["args"]["start_date"]) + timedelta(days=b["args"]["days"])
+        for b in manifest["batches"]
+        if b["args"].get("start_date")
+    ]
     return max(ends, default=date(2026, 1, 1))
 
 
@@ -65,8 +73,14 @@ def main() -> int:
     warehouse = target / "warehouse.duckdb"
     if not warehouse.exists():
         sys.exit("run `python -m benchmarks.bronze` first: this benchmark builds on its warehouse")
-    transform = [sys.executable, "pipelines/transform_pipeline.py", "--warehouse", str(warehouse),
-                 "--pipelines-dir", str(target / "pipelines")]
+    transform = [
+        sys.executable,
+        "pipelines/transform_pipeline.py",
+        "--warehouse",
+        str(warehouse),
+        "--pipelines-dir",
+        str(target / "pipelines"),
+    ]
     print("silver + gold: full build", file=sys.stderr)
     full_s, full_rss = run_child(transform + ["--full-refresh"])
     full_layers = describe_layer_seconds(DBT_PROJECT / "target")
@@ -77,32 +91,84 @@ def main() -> int:
     manifest = json.loads((raw / "_manifest.json").read_text())
     scale, start = manifest["scale"], next_increment(manifest)
     print(f"increment: generate 2 days from {start} + a late file, load bronze", file=sys.stderr)
-    run_child([sys.executable, "-m", "generators", "--quiet", "--seed", "42", "--scale", str(scale), "--out",
-               str(raw), "--start-date", start.isoformat(), "--days", "2", "--late-days", "1"])
-    run_child([sys.executable, "pipelines/bronze_dlt_pipeline.py", "--raw", str(raw), "--lake", str(target / "lake"),
-               "--warehouse", str(warehouse), "--pipelines-dir", str(target / "pipelines")])
+    run_child(
+        [
+            sys.executable,
+            "-m",
+            "generators",
+            "--quiet",
+            "--seed",
+            "42",
+            "--scale",
+            str(scale),
+            "--out",
+            str(raw),
+            "--start-date",
+            start.isoformat(),
+            "--days",
+            "2",
+            "--late-days",
+            "1",
+        ]
+    )
+    run_child(
+        [
+            sys.executable,
+            "pipelines/bronze_dlt_pipeline.py",
+            "--raw",
+            str(raw),
+            "--lake",
+            str(target / "lake"),
+            "--warehouse",
+            str(warehouse),
+            "--pipelines-dir",
+            str(target / "pipelines"),
+        ]
+    )
     print("silver + gold: incremental build", file=sys.stderr)
     incr_s, incr_rss = run_child(transform)
     incr_layers = describe_layer_seconds(DBT_PROJECT / "target")
-    checks = [("full build (models + tests + snapshots)", f"{full_s:.1f} s ({full_layers})",
-               f"<= {TARGETS['full_s']:.0f} s", full_s <= TARGETS["full_s"]),
-              ("incremental build after a 2-day increment",
-               f"{incr_s:.1f} s ({incr_s / full_s:.0%} of full; {incr_layers})", "", True),
-              ("peak RSS (full / incremental)", f"{full_rss:,.0f} / {incr_rss:,.0f} MiB", "", True)]
-    checks += [(f"query `{name}` (median of {RUNS}; first run {first * 1000:.0f} ms; {rows} rows)",
-                f"{median * 1000:.0f} ms", f"<= {TARGETS['query_s'] * 1000:.0f} ms", median <= TARGETS["query_s"])
-               for name, first, median, rows in queries]
-    publish("transform", [
-        "## Silver + Gold", "",
-        f"`python -m benchmarks.transform` on the scale-{scale} bronze warehouse — {machine()}.", "",
-        *checks_table(checks), "",
-        f"Gold facts after the full build: {', '.join(facts)}. Queries: `benchmarks/queries/`; their "
-        "EXPLAIN ANALYZE output: `docs/explain/`. Layer times in brackets are dbt node time (the execution "
-        "time of the layer's models, snapshots, seeds and tests, summed over dbt's 2 threads). Build times include "
-        "starting dbt through dlt's runner (a few seconds). The incremental build re-runs every test and "
-        "rebuilds the dimensions, returns, data-quality models and the gold facts except fct_sensor_readings "
-        "in full; the large silver facts and fct_sensor_readings read only the new bronze loads.",
-    ])
+    checks = [
+        (
+            "full build (models + tests + snapshots)",
+            f"{full_s:.1f} s ({full_layers})",
+            f"<= {TARGETS['full_s']:.0f} s",
+            full_s <= TARGETS["full_s"],
+        ),
+        (
+            "incremental build after a 2-day increment",
+            f"{incr_s:.1f} s ({incr_s / full_s:.0%} of full; {incr_layers})",
+            "",
+            True,
+        ),
+        ("peak RSS (full / incremental)", f"{full_rss:,.0f} / {incr_rss:,.0f} MiB", "", True),
+    ]
+    checks += [
+        (
+            f"query `{name}` (median of {RUNS}; first run {first * 1000:.0f} ms; {rows} rows)",
+            f"{median * 1000:.0f} ms",
+            f"<= {TARGETS['query_s'] * 1000:.0f} ms",
+            median <= TARGETS["query_s"],
+        )
+        for name, first, median, rows in queries
+    ]
+    publish(
+        "transform",
+        [
+            "## Silver + Gold",
+            "",
+            f"`python -m benchmarks.transform` on the scale-{scale} bronze warehouse — {machine()}.",
+            "",
+            *checks_table(checks),
+            "",
+            f"Gold facts after the full build: {', '.join(facts)}. Queries: `benchmarks/queries/`; their "
+            "EXPLAIN ANALYZE output: `docs/explain/`. Layer times in brackets are dbt node time (the execution "
+            "time of the layer's models, snapshots, seeds and tests, summed over dbt's 2 threads). Build times include "
+            "starting dbt through dlt's runner (a few seconds). The incremental build re-runs every test and "
+            "rebuilds the dimensions, returns, data-quality models and the gold facts except fct_sensor_readings "
+            "in full; the large silver facts and fct_sensor_readings read only the new bronze loads.",
+        ],
+    )
     return 0
 
 

@@ -12,44 +12,89 @@ import numpy as np
 # source's rows; every class gets at least one row so that tiny scales still carry it.
 # Rates of None mean the class follows from the data (e.g. shipments still in transit).
 CLASSES: dict[tuple[str, str], tuple[float | None, tuple[str, ...], str]] = {
-    ("customers", "malformed_email"): (0.0075, ("customer_id", "kind"),
-        "email is not a well-formed address: kind is missing_at, double_at, no_tld or space"),
-    ("customers", "duplicate_natural_key"): (0.002, ("customer_id", "original_customer_id", "natural_key"),
-        "the same person registered twice: a second customer_id carries another row's natural_key"),
-    ("customers", "missing_contact"): (0.01, ("customer_id", "fields"),
-        "required contact fields are empty: phone, or address_line1, or city and postcode"),
-    ("products", "invalid_price"): (0.003, ("product_id", "kind"),
-        "current_price is missing, zero, negative or non-numeric (kind: missing, zero, negative, non_numeric)"),
-    ("products", "discontinued_without_date"): (0.004, ("product_id",),
-        "is_discontinued is true but discontinued_dt is empty"),
-    ("stores", "impossible_coordinates"): (0.004, ("store_id", "kind"),
-        "latitude outside -90..90 and/or longitude outside -180..180 (kind: latitude, longitude, both)"),
-    ("stores", "duplicate_store_code"): (0.002, ("store_id", "original_store_id", "store_code"),
-        "a store reuses another store's store_code"),
-    ("orders_header", "orphan_reference"): (0.01, ("order_id", "column"),
-        "customer_id or store_id references no existing row (column says which)"),
-    ("orders_header", "duplicate_order_id"): (0.0005, ("order_id", "file"),
-        "an order is delivered again in another day's file; file is where the extra copy is"),
-    ("orders_lines", "invalid_product_id"): (0.01, ("order_id", "line_number"),
-        "product_id references no existing product"),
-    ("orders_lines", "non_positive_qty"): (0.0002, ("order_id", "line_number"),
-        "qty is zero or negative"),
-    ("orders_lines", "zero_price"): (0.0002, ("order_id", "line_number"),
-        "unit_price is zero"),
-    ("orders_lines", "discount_out_of_range"): (0.0002, ("order_id", "line_number"),
-        "line_discount_pct is outside 0..1"),
-    ("events", "malformed_json"): (0.0005, ("file", "line"),
-        "the line is not valid JSON (truncated document or trailing comma)"),
-    ("events", "missing_envelope_field"): (0.002, ("file", "line", "field"),
-        "a required envelope key is absent (field says which)"),
-    ("sensors", "out_of_range"): (0.003, ("file", "line", "column"),
-        "temperature_c outside -30..50 or humidity_pct outside 0..100 (column says which)"),
-    ("sensors", "missing_sensor_ts"): (0.0005, ("file", "line"),
-        "sensor_ts is empty"),
-    ("shipments", "in_transit"): (None, ("shipment_id",),
-        "delivered_at is empty: the parcel had not arrived by the end of the batch"),
-    ("shipments", "late_delivery"): (0.02, ("shipment_id", "carrier"),
-        "delivered_at is later than shipped_at + the carrier's SLA days"),
+    ("customers", "malformed_email"): (
+        0.0075,
+        ("customer_id", "kind"),
+        "email is not a well-formed address: kind is missing_at, double_at, no_tld or space",
+    ),
+    ("customers", "duplicate_natural_key"): (
+        0.002,
+        ("customer_id", "original_customer_id", "natural_key"),
+        "the same person registered twice: a second customer_id carries another row's natural_key",
+    ),
+    ("customers", "missing_contact"): (
+        0.01,
+        ("customer_id", "fields"),
+        "required contact fields are empty: phone, or address_line1, or city and postcode",
+    ),
+    ("products", "invalid_price"): (
+        0.003,
+        ("product_id", "kind"),
+        "current_price is missing, zero, negative or non-numeric (kind: missing, zero, negative, non_numeric)",
+    ),
+    ("products", "discontinued_without_date"): (
+        0.004,
+        ("product_id",),
+        "is_discontinued is true but discontinued_dt is empty",
+    ),
+    ("stores", "impossible_coordinates"): (
+        0.004,
+        ("store_id", "kind"),
+        "latitude outside -90..90 and/or longitude outside -180..180 (kind: latitude, longitude, both)",
+    ),
+    ("stores", "duplicate_store_code"): (
+        0.002,
+        ("store_id", "original_store_id", "store_code"),
+        "a store reuses another store's store_code",
+    ),
+    ("orders_header", "orphan_reference"): (
+        0.01,
+        ("order_id", "column"),
+        "customer_id or store_id references no existing row (column says which)",
+    ),
+    ("orders_header", "duplicate_order_id"): (
+        0.0005,
+        ("order_id", "file"),
+        "an order is delivered again in another day's file; file is where the extra copy is",
+    ),
+    ("orders_lines", "invalid_product_id"): (
+        0.01,
+        ("order_id", "line_number"),
+        "product_id references no existing product",
+    ),
+    ("orders_lines", "non_positive_qty"): (0.0002, ("order_id", "line_number"), "qty is zero or negative"),
+    ("orders_lines", "zero_price"): (0.0002, ("order_id", "line_number"), "unit_price is zero"),
+    ("orders_lines", "discount_out_of_range"): (
+        0.0002,
+        ("order_id", "line_number"),
+        "line_discount_pct is outside 0..1",
+    ),
+    ("events", "malformed_json"): (
+        0.0005,
+        ("file", "line"),
+        "the line is not valid JSON (truncated document or trailing comma)",
+    ),
+    ("events", "missing_envelope_field"): (
+        0.002,
+        ("file", "line", "field"),
+        "a required envelope key is absent (field says which)",
+    ),
+    ("sensors", "out_of_range"): (
+        0.003,
+        ("file", "line", "column"),
+        "temperature_c outside -30..50 or humidity_pct outside 0..100 (column says which)",
+    ),
+    ("sensors", "missing_sensor_ts"): (0.0005, ("file", "line"), "sensor_ts is empty"),
+    ("shipments", "in_transit"): (
+        None,
+        ("shipment_id",),
+        "delivered_at is empty: the parcel had not arrived by the end of the batch",
+    ),
+    ("shipments", "late_delivery"): (
+        0.02,
+        ("shipment_id", "carrier"),
+        "delivered_at is later than shipped_at + the carrier's SLA days",
+    ),
 }
 
 
@@ -72,7 +117,7 @@ def plan(rng: np.random.Generator, n_rows: int, counts: dict[str, int]) -> dict[
     picked = rng.choice(n_rows, size=total, replace=False) if total else np.empty(0, np.int64)
     out, start = {}, 0
     for name, k in counts.items():
-        out[name] = np.sort(picked[start:start + k]).astype(np.int64)
+        out[name] = np.sort(picked[start : start + k]).astype(np.int64)
         start += k
     return out
 
@@ -94,7 +139,7 @@ class AnomalyLog:
         if (source, name) not in CLASSES:
             raise KeyError(f"unknown anomaly class {source}.{name}")
         cols = [np.asarray(c).tolist() for c in columns]
-        rows = [list(r) for r in zip(*cols)]
+        rows = [list(r) for r in zip(*cols, strict=True)]
         self._rows.setdefault((source, name), []).extend(rows)
 
     def sources(self) -> set[str]:

@@ -13,8 +13,9 @@ MONTH = np.array([0.88, 0.86, 0.95, 0.96, 1.00, 1.02, 0.98, 0.97, 0.98, 1.03, 1.
 ANNUAL_GROWTH = 0.08
 # Local hours of the day (orders): nothing between 01:00 and 04:00, which keeps every
 # local time clear of DST gaps and overlaps in all the zones used.
-HOURS = np.array([0.6, 0, 0, 0, 0.2, 0.5, 1.2, 2.2, 3.2, 4.2, 5.0, 5.6,
-                  6.2, 5.8, 5.2, 5.0, 5.0, 5.6, 6.3, 6.6, 5.8, 4.4, 3.0, 1.6])
+HOURS = np.array(
+    [0.6, 0, 0, 0, 0.2, 0.5, 1.2, 2.2, 3.2, 4.2, 5.0, 5.6, 6.2, 5.8, 5.2, 5.0, 5.0, 5.6, 6.3, 6.6, 5.8, 4.4, 3.0, 1.6]
+)
 
 
 def day_weights(days: list[date]) -> np.ndarray:

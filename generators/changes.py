@@ -42,7 +42,9 @@ def plan(cfg: GeneratorConfig, dims: Dimensions) -> Changes:
     factor = pl.Series(rng.uniform(0.8, 1.2, k_price))
     price_rows = products.frame[repriced].with_columns(
         current_price=fixed_point(
-            ((pl.col("current_price").cast(pl.Float64) * factor).floor().clip(1) * 10_000 + 9_900).cast(pl.Int64), 4))
+            ((pl.col("current_price").cast(pl.Float64) * factor).floor().clip(1) * 10_000 + 9_900).cast(pl.Int64), 4
+        )
+    )
     stop_rows = products.frame[stopped].with_columns(is_discontinued=pl.lit(True), discontinued_dt=effective)
     product_changes = pl.concat([price_rows, stop_rows]).sort("product_id")
 
@@ -59,16 +61,21 @@ def plan(cfg: GeneratorConfig, dims: Dimensions) -> Changes:
         postcode[rows] = pools.postcodes[rng.integers(0, pools.postcodes.size, rows.size)]
     lat, lon = _coordinates(rng, country)
     customer_changes = customers.frame[movers].with_columns(
-        address_line1=pl.Series(rng.integers(1, 400, k_move)).cast(pl.String) + " " + pl.Series(street, dtype=pl.String),
+        address_line1=pl.Series(rng.integers(1, 400, k_move)).cast(pl.String)
+        + " "
+        + pl.Series(street, dtype=pl.String),
         address_line2=pl.lit(None, dtype=pl.String),
         city=pl.Series(city, dtype=pl.String),
         postcode=pl.Series(postcode, dtype=pl.String),
-        latitude=pl.Series(lat), longitude=pl.Series(lon),
+        latitude=pl.Series(lat),
+        longitude=pl.Series(lon),
     )
 
     stores = dims.stores
     open_pos = stores.clean[stores.channel[stores.clean] == "pos"]
     closing = np.sort(rng.choice(open_pos, 1, replace=False))
     store_changes = stores.frame[closing].with_columns(close_dt=effective)
-    return Changes(frames={"customers": customer_changes, "products": product_changes, "stores": store_changes},
-                   closed_store_rows=closing)
+    return Changes(
+        frames={"customers": customer_changes, "products": product_changes, "stores": store_changes},
+        closed_store_rows=closing,
+    )

@@ -54,18 +54,26 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m generators",
         description="Generate the retailer's 11 raw sources with controlled anomalies and an exact anomaly log. "
-                    "Without --start-date/--days: the base dataset (2024-01-01 .. 2025-12-31), replacing what "
-                    "--out held. With them: an increment batch added beside the base.")
-    p.add_argument("--seed", type=_non_negative_int, default=42, help="random seed; same seed => same bytes (default 42)")
-    p.add_argument("--scale", type=_positive_float, default=0.01,
-                   help="size factor; 1.0 is about 16 million rows (default 0.01)")
+        "Without --start-date/--days: the base dataset (2024-01-01 .. 2025-12-31), replacing what "
+        "--out held. With them: an increment batch added beside the base.",
+    )
+    p.add_argument(
+        "--seed", type=_non_negative_int, default=42, help="random seed; same seed => same bytes (default 42)"
+    )
+    p.add_argument(
+        "--scale", type=_positive_float, default=0.01, help="size factor; 1.0 is about 16 million rows (default 0.01)"
+    )
     p.add_argument("--out", type=Path, default=Path("data_raw"), help="output folder (default data_raw)")
     p.add_argument("--start-date", type=_date, help="first day of an increment batch (with --days)")
     p.add_argument("--days", type=_positive_int, help="number of days in the increment batch")
-    p.add_argument("--late-days", type=_positive_int,
-                   help="also write one partition dated this many days before --start-date (a late file)")
-    p.add_argument("--only", nargs="+", choices=SOURCES, metavar="TABLE",
-                   help=f"generate only these sources: {', '.join(SOURCES)}")
+    p.add_argument(
+        "--late-days",
+        type=_positive_int,
+        help="also write one partition dated this many days before --start-date (a late file)",
+    )
+    p.add_argument(
+        "--only", nargs="+", choices=SOURCES, metavar="TABLE", help=f"generate only these sources: {', '.join(SOURCES)}"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     return p
 
@@ -77,8 +85,15 @@ def config_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Generat
         p.error("--late-days belongs to an increment: give --start-date and --days too")
     if args.start_date is not None and args.start_date <= DEFAULT_START:
         p.error(f"--start-date must be after the base window's first day {DEFAULT_START}")
-    return GeneratorConfig(seed=args.seed, scale=args.scale, out=args.out, start_date=args.start_date,
-                           days=args.days, late_days=args.late_days, only=frozenset(args.only or ()))
+    return GeneratorConfig(
+        seed=args.seed,
+        scale=args.scale,
+        out=args.out,
+        start_date=args.start_date,
+        days=args.days,
+        late_days=args.late_days,
+        only=frozenset(args.only or ()),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(progress.summary())
-    print(f"{cfg.batch_name} written to {cfg.out} (manifest: {cfg.out / '_manifest.json'}, "
-          f"anomaly log: {cfg.out / '_anomalies.json'})")
+    print(
+        f"{cfg.batch_name} written to {cfg.out} (manifest: {cfg.out / '_manifest.json'}, "
+        f"anomaly log: {cfg.out / '_anomalies.json'})"
+    )
     return 0

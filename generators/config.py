@@ -33,8 +33,16 @@ TARGETS = {
 }
 # Minimum table sizes so that tiny scales still have every shape (web and pos
 # stores, several instrumented stores, every anomaly class).
-MINIMUMS = {"customers": 50, "products": 40, "stores": 8, "suppliers": 5,
-            "orders_header": 200, "events": 400, "sensors": 2_000, "returns": 20}
+MINIMUMS = {
+    "customers": 50,
+    "products": 40,
+    "stores": 8,
+    "suppliers": 5,
+    "orders_header": 200,
+    "events": 400,
+    "sensors": 2_000,
+    "returns": 20,
+}
 SENSOR_STORES_AT_SCALE_1 = 120  # physical stores with shelf sensors (SPEC: a few hundred at most)
 
 # Ids of an increment batch live in their own range so they never collide with the

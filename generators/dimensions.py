@@ -21,8 +21,16 @@ from generators.config import BASE_DAYS, DEFAULT_START, GeneratorConfig
 from generators.formats import US_PER_DAY, codes, day_number, fixed_point, utc_text, weighted_choice
 from generators.pools import company_names, country_pools
 from generators.reference import (
-    CATEGORIES, CATEGORY_WEIGHTS, COUNTRIES, COUNTRY_CODES, CURRENCIES, EMAIL_DOMAINS,
-    PRODUCT_ADJECTIVES, PRODUCT_CURRENCIES, STORE_SUFFIXES, SUPPLIER_COUNTRIES,
+    CATEGORIES,
+    CATEGORY_WEIGHTS,
+    COUNTRIES,
+    COUNTRY_CODES,
+    CURRENCIES,
+    EMAIL_DOMAINS,
+    PRODUCT_ADJECTIVES,
+    PRODUCT_CURRENCIES,
+    STORE_SUFFIXES,
+    SUPPLIER_COUNTRIES,
 )
 
 WINDOW_START = day_number(DEFAULT_START)
@@ -172,8 +180,9 @@ def build_customers(cfg: GeneratorConfig, log: AnomalyLog) -> Customers:
     weights = _power_law_weights(rng, n, 0.9)
     # 60% joined before the window, 40% during it (they only buy after joining).
     joined_before = rng.random(n) < 0.6
-    join_day = np.where(joined_before, rng.integers(HISTORY_START, WINDOW_START, n),
-                        rng.integers(WINDOW_START, WINDOW_END - 7, n))
+    join_day = np.where(
+        joined_before, rng.integers(HISTORY_START, WINDOW_START, n), rng.integers(WINDOW_START, WINDOW_END - 7, n)
+    )
     join_us = join_day.astype(np.int64) * US_PER_DAY + rng.integers(0, US_PER_DAY // 1_000_000, n) * 1_000_000
     birth_day = WINDOW_START - rng.integers(18 * 365, 85 * 365, n)
     lat, lon = _coordinates(rng, country)
@@ -185,56 +194,73 @@ def build_customers(cfg: GeneratorConfig, log: AnomalyLog) -> Customers:
     suffix = np.where(rng.random(n) < 0.5, rng.integers(1, 99, n).astype(str), "")
     unit = pl.when(pl.Series(rng.random(n) < 0.2)).then("Unit " + pl.Series(rng.integers(1, 40, n)).cast(pl.String))
 
-    frame = pl.DataFrame({
-        "customer_id": ids,
-        "natural_key": codes(rng, n, 8, "CUST-"),
-        "first_name": pl.Series(first, dtype=pl.String),
-        "last_name": pl.Series(last, dtype=pl.String),
-        "_sep": pl.Series(separator, dtype=pl.String),
-        "_suffix": pl.Series(suffix, dtype=pl.String),
-        "_domain": pl.Series(domains, dtype=pl.String),
-        "phone": _phones(rng, country),
-        "_number": pl.Series(rng.integers(1, 400, n)).cast(pl.String),
-        "_street": pl.Series(_from_pools(rng, country, "streets", cfg.seed), dtype=pl.String),
-        "address_line2": pl.select(unit.alias("u")).to_series(),
-        "city": pl.Series(_from_pools(rng, country, "cities", cfg.seed), dtype=pl.String),
-        "state_region": pl.Series(state, dtype=pl.String),
-        "postcode": pl.Series(_from_pools(rng, country, "postcodes", cfg.seed), dtype=pl.String),
-        "country_code": pl.Series(np.array(COUNTRY_CODES, dtype=object)[country], dtype=pl.String),
-        "latitude": lat, "longitude": lon,
-        "birth_date": pl.Series(birth_day.astype(np.int32)).cast(pl.Date),
-        "join_ts": join_us,
-        "is_vip": weights >= np.quantile(weights, 0.95),
-        "gdpr_consent": rng.random(n) < 0.85,
-    })
-    local_part = (pl.col("first_name").str.to_lowercase().str.replace_all("[^a-z]", "") + pl.col("_sep")
-                  + pl.col("last_name").str.to_lowercase().str.replace_all("[^a-z]", "") + pl.col("_suffix"))
+    frame = pl.DataFrame(
+        {
+            "customer_id": ids,
+            "natural_key": codes(rng, n, 8, "CUST-"),
+            "first_name": pl.Series(first, dtype=pl.String),
+            "last_name": pl.Series(last, dtype=pl.String),
+            "_sep": pl.Series(separator, dtype=pl.String),
+            "_suffix": pl.Series(suffix, dtype=pl.String),
+            "_domain": pl.Series(domains, dtype=pl.String),
+            "phone": _phones(rng, country),
+            "_number": pl.Series(rng.integers(1, 400, n)).cast(pl.String),
+            "_street": pl.Series(_from_pools(rng, country, "streets", cfg.seed), dtype=pl.String),
+            "address_line2": pl.select(unit.alias("u")).to_series(),
+            "city": pl.Series(_from_pools(rng, country, "cities", cfg.seed), dtype=pl.String),
+            "state_region": pl.Series(state, dtype=pl.String),
+            "postcode": pl.Series(_from_pools(rng, country, "postcodes", cfg.seed), dtype=pl.String),
+            "country_code": pl.Series(np.array(COUNTRY_CODES, dtype=object)[country], dtype=pl.String),
+            "latitude": lat,
+            "longitude": lon,
+            "birth_date": pl.Series(birth_day.astype(np.int32)).cast(pl.Date),
+            "join_ts": join_us,
+            "is_vip": weights >= np.quantile(weights, 0.95),
+            "gdpr_consent": rng.random(n) < 0.85,
+        }
+    )
+    local_part = (
+        pl.col("first_name").str.to_lowercase().str.replace_all("[^a-z]", "")
+        + pl.col("_sep")
+        + pl.col("last_name").str.to_lowercase().str.replace_all("[^a-z]", "")
+        + pl.col("_suffix")
+    )
     frame = frame.with_columns(
         email=local_part + "@" + pl.col("_domain"),
         address_line1=pl.col("_number") + " " + pl.col("_street"),
         join_ts=utc_text(pl.col("join_ts")),
     )
 
-    counts = {name: anomalies.class_count("customers", name, n)
-              for name in ("malformed_email", "duplicate_natural_key", "missing_contact")}
+    counts = {
+        name: anomalies.class_count("customers", name, n)
+        for name in ("malformed_email", "duplicate_natural_key", "missing_contact")
+    }
     where = anomalies.plan(rng, n, counts)
     frame = _break_emails(frame, where["malformed_email"], log)
     originals = _others(rng, n, np.concatenate(list(where.values())), counts["duplicate_natural_key"])
     dups, originals = _later_is_duplicate(where["duplicate_natural_key"], originals)
     frame = _copy_rows(frame, dups, originals, ["natural_key", "first_name", "last_name", "birth_date"])
     # The second registration comes after the first (30-400 days, before the window ends).
-    later = np.minimum(join_us[originals] + rng.integers(30, 400, dups.size) * US_PER_DAY,
-                       (WINDOW_END - 8) * US_PER_DAY)
+    later = np.minimum(
+        join_us[originals] + rng.integers(30, 400, dups.size) * US_PER_DAY, (WINDOW_END - 8) * US_PER_DAY
+    )
     later = np.maximum(later, join_us[originals] + US_PER_DAY // 24)
     join_day[dups] = later // US_PER_DAY
-    frame = _assign(frame, "join_ts", dups,
-                    pl.Series(later).cast(pl.Datetime("us")).dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_list())
+    frame = _assign(
+        frame, "join_ts", dups, pl.Series(later).cast(pl.Datetime("us")).dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_list()
+    )
     log.add("customers", "duplicate_natural_key", ids[dups], ids[originals], frame["natural_key"].gather(dups))
     frame = _blank_contacts(frame, where["missing_contact"], log)
 
     clean = np.setdiff1d(np.arange(n), np.concatenate(list(where.values()) + [originals]))
-    return Customers(frame=frame.select(schemas.CUSTOMERS.names), ids=ids, weights=weights,
-                     join_day=join_day, country=country, clean=clean)
+    return Customers(
+        frame=frame.select(schemas.CUSTOMERS.names),
+        ids=ids,
+        weights=weights,
+        join_day=join_day,
+        country=country,
+        clean=clean,
+    )
 
 
 def _assign(frame: pl.DataFrame, column: str, rows: np.ndarray, values) -> pl.DataFrame:
@@ -257,10 +283,16 @@ def _break_emails(frame: pl.DataFrame, rows: np.ndarray, log: AnomalyLog) -> pl.
     kinds = np.array(EMAIL_BREAKS, dtype=object)[np.arange(rows.size) % len(EMAIL_BREAKS)]
     emails = frame["email"].gather(rows).to_list()
     broken = []
-    for email, kind in zip(emails, kinds):  # a handful of rows: per-row text surgery is fine
+    for email, kind in zip(emails, kinds, strict=True):  # a handful of rows: per-row text surgery is fine
         local, domain = email.split("@")
-        broken.append({"missing_at": f"{local}{domain}", "double_at": f"{local}@@{domain}",
-                       "no_tld": f"{local}@{domain.split('.')[0]}", "space": f"{local} x@{domain}"}[kind])
+        broken.append(
+            {
+                "missing_at": f"{local}{domain}",
+                "double_at": f"{local}@@{domain}",
+                "no_tld": f"{local}@{domain.split('.')[0]}",
+                "space": f"{local} x@{domain}",
+            }[kind]
+        )
     log.add("customers", "malformed_email", frame["customer_id"].to_numpy()[rows], kinds)
     return _assign(frame, "email", rows, broken)
 
@@ -271,8 +303,7 @@ def _blank_contacts(frame: pl.DataFrame, rows: np.ndarray, log: AnomalyLog) -> p
     for gi, fields in enumerate(groups):
         for field in fields:
             frame = _assign(frame, field, rows[which == gi], [None] * int((which == gi).sum()))
-    log.add("customers", "missing_contact", frame["customer_id"].to_numpy()[rows],
-            ["+".join(groups[g]) for g in which])
+    log.add("customers", "missing_contact", frame["customer_id"].to_numpy()[rows], ["+".join(groups[g]) for g in which])
     return frame
 
 
@@ -305,28 +336,35 @@ def build_products(cfg: GeneratorConfig, log: AnomalyLog) -> Products:
     adjective = np.array(PRODUCT_ADJECTIVES, dtype=object)[rng.integers(0, len(PRODUCT_ADJECTIVES), n)]
     price_aud = _price_units(rng, np.array([CATEGORIES[c][0] for c in names])[category])
     currency = np.array([c for c, _ in PRODUCT_CURRENCIES], dtype=object)[
-        weighted_choice(rng, np.array([p for _, p in PRODUCT_CURRENCIES]), n)]
+        weighted_choice(rng, np.array([p for _, p in PRODUCT_CURRENCIES]), n)
+    ]
     start_rate = np.array([CURRENCIES[c][0] for c in currency])
-    list_price = np.where(currency == "AUD", price_aud,
-                          (np.floor(price_aud / start_rate / 10_000) * 10_000 + 9_900).astype(np.int64))
-    introduced = np.where(rng.random(n) < 0.8, rng.integers(HISTORY_START, WINDOW_START, n),
-                          rng.integers(WINDOW_START, WINDOW_END - 60, n)).astype(np.int64)
+    list_price = np.where(
+        currency == "AUD", price_aud, (np.floor(price_aud / start_rate / 10_000) * 10_000 + 9_900).astype(np.int64)
+    )
+    introduced = np.where(
+        rng.random(n) < 0.8,
+        rng.integers(HISTORY_START, WINDOW_START, n),
+        rng.integers(WINDOW_START, WINDOW_END - 60, n),
+    ).astype(np.int64)
     earliest_stop = np.maximum(introduced + 90, WINDOW_START - 365)
     discontinued = (rng.random(n) < 0.06) & (earliest_stop < WINDOW_END - 1)
     stop_day = np.where(discontinued, rng.integers(np.minimum(earliest_stop, WINDOW_END - 2), WINDOW_END - 1), NEVER)
 
-    frame = pl.DataFrame({
-        "product_id": ids,
-        "sku": codes(rng, n, 6, "SKU-"),
-        "name": pl.Series(brands[rng.integers(0, brands.size, n)] + " " + adjective + " " + noun, dtype=pl.String),
-        "category": pl.Series(np.array(names, dtype=object)[category], dtype=pl.String),
-        "subcategory": pl.Series(subcategory, dtype=pl.String),
-        "current_price": list_price,
-        "currency": pl.Series(currency, dtype=pl.String),
-        "is_discontinued": discontinued,
-        "introduced_dt": pl.Series(introduced.astype(np.int32)).cast(pl.Date),
-        "discontinued_dt": pl.Series(np.where(discontinued, stop_day, 0).astype(np.int32)).cast(pl.Date),
-    }).with_columns(
+    frame = pl.DataFrame(
+        {
+            "product_id": ids,
+            "sku": codes(rng, n, 6, "SKU-"),
+            "name": pl.Series(brands[rng.integers(0, brands.size, n)] + " " + adjective + " " + noun, dtype=pl.String),
+            "category": pl.Series(np.array(names, dtype=object)[category], dtype=pl.String),
+            "subcategory": pl.Series(subcategory, dtype=pl.String),
+            "current_price": list_price,
+            "currency": pl.Series(currency, dtype=pl.String),
+            "is_discontinued": discontinued,
+            "introduced_dt": pl.Series(introduced.astype(np.int32)).cast(pl.Date),
+            "discontinued_dt": pl.Series(np.where(discontinued, stop_day, 0).astype(np.int32)).cast(pl.Date),
+        }
+    ).with_columns(
         current_price=fixed_point(pl.col("current_price"), 4),
         discontinued_dt=pl.when(pl.col("is_discontinued")).then(pl.col("discontinued_dt")),
     )
@@ -334,8 +372,10 @@ def build_products(cfg: GeneratorConfig, log: AnomalyLog) -> Products:
     where = anomalies.plan(rng, n, {"invalid_price": anomalies.class_count("products", "invalid_price", n)})
     kinds = np.array(("missing", "zero", "negative", "non_numeric"), dtype=object)
     kind = kinds[np.arange(where["invalid_price"].size) % kinds.size]
-    bad_price = [None if k == "missing" else "0.0000" if k == "zero" else "N/A" if k == "non_numeric"
-                 else "-" + v for k, v in zip(kind, frame["current_price"].gather(where["invalid_price"]).to_list())]
+    bad_price = [
+        None if k == "missing" else "0.0000" if k == "zero" else "N/A" if k == "non_numeric" else "-" + v
+        for k, v in zip(kind, frame["current_price"].gather(where["invalid_price"]).to_list(), strict=True)
+    ]
     frame = _assign(frame, "current_price", where["invalid_price"], bad_price)
     log.add("products", "invalid_price", ids[where["invalid_price"]], kind)
 
@@ -345,10 +385,16 @@ def build_products(cfg: GeneratorConfig, log: AnomalyLog) -> Products:
     frame = _assign(frame, "discontinued_dt", undated, [None] * k)
     log.add("products", "discontinued_without_date", ids[undated])
 
-    return Products(frame=frame, ids=ids, weights=_power_law_weights(rng, n, 1.0), price_aud=price_aud,
-                    active_from=introduced, active_until=stop_day.astype(np.int64),
-                    category=np.array(names, dtype=object)[category],
-                    clean=np.setdiff1d(np.arange(n), np.concatenate([where["invalid_price"], undated])))
+    return Products(
+        frame=frame,
+        ids=ids,
+        weights=_power_law_weights(rng, n, 1.0),
+        price_aud=price_aud,
+        active_from=introduced,
+        active_until=stop_day.astype(np.int64),
+        category=np.array(names, dtype=object)[category],
+        clean=np.setdiff1d(np.arange(n), np.concatenate([where["invalid_price"], undated])),
+    )
 
 
 def build_stores(cfg: GeneratorConfig, log: AnomalyLog) -> Stores:
@@ -363,8 +409,11 @@ def build_stores(cfg: GeneratorConfig, log: AnomalyLog) -> Stores:
     state, region, tz = _states(rng, country)
     city = _from_pools(rng, country, "cities", cfg.seed)
     suffix = np.array(STORE_SUFFIXES, dtype=object)[rng.integers(0, len(STORE_SUFFIXES), n)]
-    name = np.where(is_web, "Online " + np.array(COUNTRY_CODES, dtype=object)[country] + " "
-                    + np.arange(1, n + 1).astype(str), city + " " + suffix)
+    name = np.where(
+        is_web,
+        "Online " + np.array(COUNTRY_CODES, dtype=object)[country] + " " + np.arange(1, n + 1).astype(str),
+        city + " " + suffix,
+    )
     lat, lon = _coordinates(rng, country)
     open_day = rng.integers(day_number(date(1995, 1, 1)), WINDOW_START - 180, n)
     closed = ~is_web & (rng.random(n) < 0.01) & (open_day < WINDOW_START - 400)
@@ -376,21 +425,25 @@ def build_stores(cfg: GeneratorConfig, log: AnomalyLog) -> Stores:
     tz_names = sorted(set(tz))
     tz_index = np.searchsorted(np.array(tz_names, dtype=object), tz)
 
-    frame = pl.DataFrame({
-        "store_id": ids,
-        "store_code": pl.Series("ST-" + np.array(COUNTRY_CODES, dtype=object)[country], dtype=pl.String)
-        + pl.Series(ids).cast(pl.String).str.zfill(5),
-        "name": pl.Series(name, dtype=pl.String),
-        "channel": pl.Series(np.where(is_web, "web", "pos"), dtype=pl.String),
-        "region": pl.Series(region, dtype=pl.String),
-        "state": pl.Series(state, dtype=pl.String),
-        "latitude": lat, "longitude": lon,
-        "open_dt": pl.Series(open_day.astype(np.int32)).cast(pl.Date),
-        "close_dt": pl.Series(close_day.astype(np.int32)).cast(pl.Date),
-    }).with_columns(close_dt=pl.when(pl.Series(closed)).then(pl.col("close_dt")))
+    frame = pl.DataFrame(
+        {
+            "store_id": ids,
+            "store_code": pl.Series("ST-" + np.array(COUNTRY_CODES, dtype=object)[country], dtype=pl.String)
+            + pl.Series(ids).cast(pl.String).str.zfill(5),
+            "name": pl.Series(name, dtype=pl.String),
+            "channel": pl.Series(np.where(is_web, "web", "pos"), dtype=pl.String),
+            "region": pl.Series(region, dtype=pl.String),
+            "state": pl.Series(state, dtype=pl.String),
+            "latitude": lat,
+            "longitude": lon,
+            "open_dt": pl.Series(open_day.astype(np.int32)).cast(pl.Date),
+            "close_dt": pl.Series(close_day.astype(np.int32)).cast(pl.Date),
+        }
+    ).with_columns(close_dt=pl.when(pl.Series(closed)).then(pl.col("close_dt")))
 
-    counts = {name_: anomalies.class_count("stores", name_, n)
-              for name_ in ("impossible_coordinates", "duplicate_store_code")}
+    counts = {
+        name_: anomalies.class_count("stores", name_, n) for name_ in ("impossible_coordinates", "duplicate_store_code")
+    }
     where = anomalies.plan(rng, n, counts)
     bad = where["impossible_coordinates"]
     kind = np.array(("latitude", "longitude", "both"), dtype=object)[np.arange(bad.size) % 3]
@@ -406,10 +459,17 @@ def build_stores(cfg: GeneratorConfig, log: AnomalyLog) -> Stores:
 
     physical = np.flatnonzero(~is_web & ~closed)
     n_sensor = min(physical.size, max(2, round(120 * cfg.scale)))
-    return Stores(frame=frame, ids=ids, weights=weights, channel=np.where(is_web, "web", "pos"),
-                  country=country, tz_index=tz_index, tz_names=tz_names,
-                  sensor_stores=np.sort(rng.choice(physical, n_sensor, replace=False)),
-                  clean=np.setdiff1d(np.flatnonzero(~closed), np.concatenate([bad, dups, originals])))
+    return Stores(
+        frame=frame,
+        ids=ids,
+        weights=weights,
+        channel=np.where(is_web, "web", "pos"),
+        country=country,
+        tz_index=tz_index,
+        tz_names=tz_names,
+        sensor_stores=np.sort(rng.choice(physical, n_sensor, replace=False)),
+        clean=np.setdiff1d(np.flatnonzero(~closed), np.concatenate([bad, dups, originals])),
+    )
 
 
 def build_suppliers(cfg: GeneratorConfig) -> pl.DataFrame:
@@ -422,12 +482,16 @@ def build_suppliers(cfg: GeneratorConfig) -> pl.DataFrame:
     hi = np.array([r[1] for *_, r in table])[pick]
     companies = company_names(cfg.seed)
     legal = np.array(("Pty Ltd", "Ltd", "Co.", "Inc.", "GmbH", "Trading"), dtype=object)
-    return pl.DataFrame({
-        "supplier_id": ids,
-        "supplier_code": "SUP-" + pl.Series(ids).cast(pl.String).str.zfill(5),
-        "name": pl.Series(companies[rng.integers(0, companies.size, n)] + " "
-                          + legal[rng.integers(0, legal.size, n)], dtype=pl.String),
-        "country_code": pl.Series(np.array([c for c, *_ in table], dtype=object)[pick], dtype=pl.String),
-        "lead_time_days": pl.Series(rng.integers(lo, hi + 1), dtype=pl.Int32),
-        "preferred": rng.random(n) < 0.2,
-    })
+    return pl.DataFrame(
+        {
+            "supplier_id": ids,
+            "supplier_code": "SUP-" + pl.Series(ids).cast(pl.String).str.zfill(5),
+            "name": pl.Series(
+                companies[rng.integers(0, companies.size, n)] + " " + legal[rng.integers(0, legal.size, n)],
+                dtype=pl.String,
+            ),
+            "country_code": pl.Series(np.array([c for c, *_ in table], dtype=object)[pick], dtype=pl.String),
+            "lead_time_days": pl.Series(rng.integers(lo, hi + 1), dtype=pl.Int32),
+            "preferred": rng.random(n) < 0.2,
+        }
+    )

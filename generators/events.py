@@ -12,14 +12,29 @@ from generators import anomalies
 from generators.anomalies import AnomalyLog
 from generators.config import GeneratorConfig
 from generators.dimensions import Dimensions
-from generators.formats import US_PER_DAY, choice_from, day_number, fixed_point, partition_file, utc_text
-from generators.formats import from_day_number, weighted_choice
+from generators.formats import (
+    US_PER_DAY,
+    choice_from,
+    day_number,
+    fixed_point,
+    from_day_number,
+    partition_file,
+    utc_text,
+    weighted_choice,
+)
 from generators.orders import per_day_counts
 from generators.pools import search_terms
 from schemas import EVENT_REQUIRED_FIELDS
 
-EVENT_MIX = (("page_view", 0.42), ("product_view", 0.25), ("search", 0.08), ("add_to_cart", 0.10),
-             ("remove_from_cart", 0.03), ("checkout", 0.05), ("login", 0.07))
+EVENT_MIX = (
+    ("page_view", 0.42),
+    ("product_view", 0.25),
+    ("search", 0.08),
+    ("add_to_cart", 0.10),
+    ("remove_from_cart", 0.03),
+    ("checkout", 0.05),
+    ("login", 0.07),
+)
 REFERRERS = ("direct", "google", "email", "social", "affiliate")
 LOGIN_METHODS = ("password", "google", "apple")
 EVENTS_PER_SESSION = 6
@@ -43,14 +58,21 @@ def _json_str(expr: pl.Expr) -> pl.Expr:
     return pl.lit('"') + expr + pl.lit('"')
 
 
-def generate_chunk(cfg: GeneratorConfig, dims: Dimensions, p: EventPlan, days: list, chunk_days: range,
-                   orders: pl.DataFrame, log: AnomalyLog) -> pl.DataFrame:
+def generate_chunk(
+    cfg: GeneratorConfig,
+    dims: Dimensions,
+    p: EventPlan,
+    days: list,
+    chunk_days: range,
+    orders: pl.DataFrame,
+    log: AnomalyLog,
+) -> pl.DataFrame:
     """Event lines of days [chunk_days.start, chunk_days.stop) with a `_file_day` column."""
     rng = cfg.rng("events", chunk_days.start)
-    first = int(p.per_day[:chunk_days.start].sum())
-    counts = p.per_day[chunk_days.start:chunk_days.stop]
+    first = int(p.per_day[: chunk_days.start].sum())
+    counts = p.per_day[chunk_days.start : chunk_days.stop]
     n = int(counts.sum())
-    day_numbers = np.array([day_number(d) for d in days[chunk_days.start:chunk_days.stop]], dtype=np.int64)
+    day_numbers = np.array([day_number(d) for d in days[chunk_days.start : chunk_days.stop]], dtype=np.int64)
     day = np.repeat(day_numbers, counts)
     ts = np.sort(day * US_PER_DAY + rng.integers(0, US_PER_DAY // 1000, n) * 1000)  # ms precision, in time order
     event_id = cfg.id_offset + first + 1 + np.arange(n, dtype=np.int64)
@@ -64,12 +86,20 @@ def generate_chunk(cfg: GeneratorConfig, dims: Dimensions, p: EventPlan, days: l
     visitor = customers.ids[weighted_choice(rng, customers.weights, n_sessions)]
     anonymous = rng.random(n_sessions) < 0.3
     session_day = np.repeat(day_numbers, sessions_per_day)
-    session_name = (pl.lit(f"S{cfg.batch_no}-") + pl.Series(session_day).cast(pl.String) + "-"
-                    + pl.Series(np.arange(n_sessions) - np.repeat(np.cumsum(sessions_per_day) - sessions_per_day,
-                                                                  sessions_per_day)).cast(pl.String).str.zfill(5))
+    session_name = (
+        pl.lit(f"S{cfg.batch_no}-")
+        + pl.Series(session_day).cast(pl.String)
+        + "-"
+        + pl.Series(np.arange(n_sessions) - np.repeat(np.cumsum(sessions_per_day) - sessions_per_day, sessions_per_day))
+        .cast(pl.String)
+        .str.zfill(5)
+    )
     session_ids = pl.select(session_name.alias("s")).to_series().gather(session)
-    user = pl.Series(visitor[session]).to_frame("u").select(
-        pl.when(pl.Series(~anonymous[session])).then(pl.col("u").cast(pl.String)).otherwise(pl.lit("null")))
+    user = (
+        pl.Series(visitor[session])
+        .to_frame("u")
+        .select(pl.when(pl.Series(~anonymous[session])).then(pl.col("u").cast(pl.String)).otherwise(pl.lit("null")))
+    )
     event_type = choice_from(rng, EVENT_MIX, n)
 
     # Payload ingredients (only the ones of the row's type are used).
@@ -81,40 +111,63 @@ def generate_chunk(cfg: GeneratorConfig, dims: Dimensions, p: EventPlan, days: l
     order_row = np.minimum(order_row, orders.height - 1)
     terms = search_terms(cfg.seed)
     categories = sorted(set(products.category))
-    frame = pl.DataFrame({
-        "event_id": event_id,
-        "ts": ts,
-        "type": pl.Series(event_type, dtype=pl.String),
-        "user": user.to_series(),
-        "session": session_ids,
-        "product_id": products.ids[prod_row],
-        "sku": products.frame["sku"].gather(prod_row),
-        "qty": rng.integers(1, 4, n),
-        "query": pl.Series(terms[rng.integers(0, terms.size, n)], dtype=pl.String),
-        "results": rng.integers(0, 240, n),
-        "page": pl.Series(np.array([c.lower().replace(" & ", "-").replace(" ", "-") for c in categories],
-                                   dtype=object)[rng.integers(0, len(categories), n)], dtype=pl.String),
-        "referrer": pl.Series(np.array(REFERRERS, dtype=object)[rng.integers(0, len(REFERRERS), n)], dtype=pl.String),
-        "duration_ms": rng.integers(300, 120_000, n),
-        "order_id": orders["order_id"].gather(order_row),
-        "total": orders["total_cents"].gather(order_row),
-        "currency": orders["currency"].gather(order_row),
-        "method": pl.Series(np.array(LOGIN_METHODS, dtype=object)[rng.integers(0, 3, n)], dtype=pl.String),
-        "_file_day": day,
-    })
+    frame = pl.DataFrame(
+        {
+            "event_id": event_id,
+            "ts": ts,
+            "type": pl.Series(event_type, dtype=pl.String),
+            "user": user.to_series(),
+            "session": session_ids,
+            "product_id": products.ids[prod_row],
+            "sku": products.frame["sku"].gather(prod_row),
+            "qty": rng.integers(1, 4, n),
+            "query": pl.Series(terms[rng.integers(0, terms.size, n)], dtype=pl.String),
+            "results": rng.integers(0, 240, n),
+            "page": pl.Series(
+                np.array([c.lower().replace(" & ", "-").replace(" ", "-") for c in categories], dtype=object)[
+                    rng.integers(0, len(categories), n)
+                ],
+                dtype=pl.String,
+            ),
+            "referrer": pl.Series(
+                np.array(REFERRERS, dtype=object)[rng.integers(0, len(REFERRERS), n)], dtype=pl.String
+            ),
+            "duration_ms": rng.integers(300, 120_000, n),
+            "order_id": orders["order_id"].gather(order_row),
+            "total": orders["total_cents"].gather(order_row),
+            "currency": orders["currency"].gather(order_row),
+            "method": pl.Series(np.array(LOGIN_METHODS, dtype=object)[rng.integers(0, 3, n)], dtype=pl.String),
+            "_file_day": day,
+        }
+    )
     s = lambda c: pl.col(c).cast(pl.String)  # noqa: E731
     payload = (
-        pl.when(pl.col("type") == "page_view").then(
-            '{"page":"/c/' + pl.col("page") + '","referrer":"' + pl.col("referrer") + '","duration_ms":' + s("duration_ms") + "}")
-        .when(pl.col("type") == "product_view").then(
-            '{"product_id":' + s("product_id") + ',"sku":"' + pl.col("sku") + '"}')
-        .when(pl.col("type") == "search").then(
-            '{"query":"' + pl.col("query") + '","results":' + s("results") + "}")
-        .when(pl.col("type").is_in(["add_to_cart", "remove_from_cart"])).then(
-            '{"product_id":' + s("product_id") + ',"qty":' + s("qty") + "}")
-        .when(pl.col("type") == "checkout").then(
-            '{"order_id":' + s("order_id") + ',"total":' + fixed_point(pl.col("total"), 2) + ',"currency":"'
-            + pl.col("currency") + '"}')
+        pl.when(pl.col("type") == "page_view")
+        .then(
+            '{"page":"/c/'
+            + pl.col("page")
+            + '","referrer":"'
+            + pl.col("referrer")
+            + '","duration_ms":'
+            + s("duration_ms")
+            + "}"
+        )
+        .when(pl.col("type") == "product_view")
+        .then('{"product_id":' + s("product_id") + ',"sku":"' + pl.col("sku") + '"}')
+        .when(pl.col("type") == "search")
+        .then('{"query":"' + pl.col("query") + '","results":' + s("results") + "}")
+        .when(pl.col("type").is_in(["add_to_cart", "remove_from_cart"]))
+        .then('{"product_id":' + s("product_id") + ',"qty":' + s("qty") + "}")
+        .when(pl.col("type") == "checkout")
+        .then(
+            '{"order_id":'
+            + s("order_id")
+            + ',"total":'
+            + fixed_point(pl.col("total"), 2)
+            + ',"currency":"'
+            + pl.col("currency")
+            + '"}'
+        )
         .otherwise('{"method":"' + pl.col("method") + '"}')
     )
     envelope = {
@@ -139,9 +192,12 @@ def generate_chunk(cfg: GeneratorConfig, dims: Dimensions, p: EventPlan, days: l
     kind = np.zeros(n, dtype=np.int8)
     kind[broken] = 1 + np.arange(broken.size) % 2  # 1: truncated, 2: trailing comma
     frame = frame.with_columns(_kind=kind).select(
-        pl.when(pl.col("_kind") == 1).then(line.str.slice(0, line.str.len_chars() // 2))
-        .when(pl.col("_kind") == 2).then(line.str.slice(0, line.str.len_chars() - 1) + ",}")
-        .otherwise(line).alias("json"),
+        pl.when(pl.col("_kind") == 1)
+        .then(line.str.slice(0, line.str.len_chars() // 2))
+        .when(pl.col("_kind") == 2)
+        .then(line.str.slice(0, line.str.len_chars() - 1) + ",}")
+        .otherwise(line)
+        .alias("json"),
         "_file_day",
     )
 

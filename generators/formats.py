@@ -41,8 +41,9 @@ def decimal_array(units: np.ndarray, precision: int, scale: int, mask: np.ndarra
     words = np.empty((units.size, 2), dtype=np.int64)
     words[:, 0], words[:, 1] = units, units >> 63  # little-endian 128-bit, sign-extended
     validity = None if mask is None else pa.array(~mask).buffers()[1]
-    return pa.Array.from_buffers(pa.decimal128(precision, scale), units.size,
-                                 [validity, pa.py_buffer(words.tobytes())], null_count=-1)
+    return pa.Array.from_buffers(
+        pa.decimal128(precision, scale), units.size, [validity, pa.py_buffer(words.tobytes())], null_count=-1
+    )
 
 
 def fixed_point(units: pl.Expr | str, scale: int) -> pl.Expr:
@@ -88,8 +89,11 @@ def localise(local_us: np.ndarray, tz_index: np.ndarray, tz_names: list[str]) ->
     utc = np.empty(local_us.size, dtype=np.int64)
     for code in np.unique(tz_index):
         rows = np.flatnonzero(tz_index == code)
-        aware = pl.Series(local_us[rows]).cast(pl.Datetime("us")).dt.replace_time_zone(
-            tz_names[code], ambiguous="earliest", non_existent="null")
+        aware = (
+            pl.Series(local_us[rows])
+            .cast(pl.Datetime("us"))
+            .dt.replace_time_zone(tz_names[code], ambiguous="earliest", non_existent="null")
+        )
         text[rows] = aware.dt.strftime("%Y-%m-%dT%H:%M:%S%:z").to_numpy()
         utc[rows] = aware.dt.convert_time_zone("UTC").dt.replace_time_zone(None).cast(pl.Int64).to_numpy()
     return pl.Series(text, dtype=pl.String), utc

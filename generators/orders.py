@@ -22,14 +22,27 @@ from generators.config import BASE_DAYS, DEFAULT_START, GeneratorConfig
 from generators.dimensions import ORPHAN_ID_BASE, Dimensions
 from generators.exchange_rates import RateTable
 from generators.formats import (
-    US_PER_DAY, choice_from, day_number, decimal_array, fixed_point, from_day_number, localise, partition_file,
+    US_PER_DAY,
+    choice_from,
+    day_number,
+    decimal_array,
+    fixed_point,
+    from_day_number,
+    localise,
+    partition_file,
     weighted_choice,
 )
-from schemas import UTC_TS
 from generators.reference import (
-    CARRIER_SLA_DAYS, CARRIERS_BY_COUNTRY, COUNTRIES, COUNTRY_CODES, COUPON_CODES, DISCOUNTS, PAYMENT_METHODS,
+    CARRIER_SLA_DAYS,
+    CARRIERS_BY_COUNTRY,
+    COUNTRIES,
+    COUNTRY_CODES,
+    COUPON_CODES,
+    DISCOUNTS,
+    PAYMENT_METHODS,
     RETURN_REASONS,
 )
+from schemas import UTC_TS
 
 HOME_DELIVERY_SHARE = 0.15  # of in-store orders
 US_PER_HOUR = 3_600_000_000
@@ -81,13 +94,21 @@ def plan(cfg: GeneratorConfig, dims: Dimensions, closed_store_rows: np.ndarray) 
     if len(days) > 1:  # a duplicate needs another file to land in
         header_classes["duplicate_order_id"] = anomalies.class_count("orders_header", "duplicate_order_id", n)
     n_line_rows = int(n_lines.sum())
-    line_classes = {name: anomalies.class_count("orders_lines", name, n_line_rows) for name in
-                    ("invalid_product_id", "non_positive_qty", "zero_price", "discount_out_of_range")}
+    line_classes = {
+        name: anomalies.class_count("orders_lines", name, n_line_rows)
+        for name in ("invalid_product_id", "non_positive_qty", "zero_price", "discount_out_of_range")
+    }
     n_shipments = int(parcels.sum())
-    late = anomalies.plan(rng, n_shipments,
-                          {"late": anomalies.class_count("shipments", "late_delivery", n_shipments)})["late"]
+    late = anomalies.plan(rng, n_shipments, {"late": anomalies.class_count("shipments", "late_delivery", n_shipments)})[
+        "late"
+    ]
     return OrderPlan(
-        days=days, per_day=per_day, n_lines=n_lines, store_row=store_row, shipped=shipped, parcels=parcels,
+        days=days,
+        per_day=per_day,
+        n_lines=n_lines,
+        store_row=store_row,
+        shipped=shipped,
+        parcels=parcels,
         header_anomalies=anomalies.plan(rng, n, header_classes),
         line_anomalies=anomalies.plan(rng, n_line_rows, line_classes),
         late_shipments=late,
@@ -106,8 +127,9 @@ class OrderChunk:
     orders: pl.DataFrame  # order_id, day, customer_id, utc_us, currency, total: for events
 
 
-def _sample_active(rng: np.random.Generator, weights: np.ndarray, active_from: np.ndarray,
-                   active_until: np.ndarray, day: np.ndarray) -> np.ndarray:
+def _sample_active(
+    rng: np.random.Generator, weights: np.ndarray, active_from: np.ndarray, active_until: np.ndarray, day: np.ndarray
+) -> np.ndarray:
     """Per row, an index drawn by weight among the entities active on that row's day."""
     out = np.empty(day.size, dtype=np.int64)
     for d in np.unique(day):
@@ -117,12 +139,13 @@ def _sample_active(rng: np.random.Generator, weights: np.ndarray, active_from: n
     return out
 
 
-def generate_chunk(cfg: GeneratorConfig, dims: Dimensions, rates: RateTable, p: OrderPlan,
-                   chunk_days: range, log: AnomalyLog) -> OrderChunk:
+def generate_chunk(
+    cfg: GeneratorConfig, dims: Dimensions, rates: RateTable, p: OrderPlan, chunk_days: range, log: AnomalyLog
+) -> OrderChunk:
     """Orders of the plan's days [chunk_days.start, chunk_days.stop)."""
     rng = cfg.rng("orders", chunk_days.start)
-    first = int(p.per_day[:chunk_days.start].sum())
-    counts = p.per_day[chunk_days.start:chunk_days.stop]
+    first = int(p.per_day[: chunk_days.start].sum())
+    counts = p.per_day[chunk_days.start : chunk_days.stop]
     n = int(counts.sum())
     sl = slice(first, first + n)
     day_pos = np.repeat(np.arange(chunk_days.start, chunk_days.stop), counts)
@@ -138,8 +161,9 @@ def generate_chunk(cfg: GeneratorConfig, dims: Dimensions, rates: RateTable, p: 
     ts_text, utc_us = localise(local_us, stores.tz_index[store_row], stores.tz_names)
     order_id = cfg.id_offset + first + 1 + np.arange(n, dtype=np.int64)
     customers = dims.customers
-    cust_row = _sample_active(rng, customers.weights, customers.join_day + 1,
-                              np.full(customers.ids.size, np.iinfo(np.int64).max), day)
+    cust_row = _sample_active(
+        rng, customers.weights, customers.join_day + 1, np.full(customers.ids.size, np.iinfo(np.int64).max), day
+    )
     customer_id = customers.ids[cust_row]
     store_id = stores.ids[store_row]
     channel = stores.channel[store_row]
@@ -183,7 +207,9 @@ def generate_chunk(cfg: GeneratorConfig, dims: Dimensions, rates: RateTable, p: 
     for ch in ("web", "pos"):
         rows = np.flatnonzero(channel == ch)
         payment[rows] = choice_from(rng, PAYMENT_METHODS[ch], rows.size)
-    coupon = np.where(rng.random(n) < 0.1, np.array(COUPON_CODES, dtype=object)[rng.integers(0, len(COUPON_CODES), n)], None)
+    coupon = np.where(
+        rng.random(n) < 0.1, np.array(COUPON_CODES, dtype=object)[rng.integers(0, len(COUPON_CODES), n)], None
+    )
 
     ha = {k: anomalies.in_chunk(v, first, first + n) for k, v in p.header_anomalies.items()}
     orphan = ha["orphan_reference"]
@@ -195,19 +221,21 @@ def generate_chunk(cfg: GeneratorConfig, dims: Dimensions, rates: RateTable, p: 
     store_id_out[orphan[column == "store_id"]] = orphan_ids[column == "store_id"]
     log.add("orders_header", "orphan_reference", order_id[orphan], column)
 
-    headers = pl.DataFrame({
-        "order_id": order_id,
-        "order_ts": ts_text,
-        "order_dt_local": pl.Series(day.astype(np.int32)).cast(pl.Date),
-        "customer_id": customer_id_out,
-        "store_id": store_id_out,
-        "channel": pl.Series(channel, dtype=pl.String),
-        "payment_method": pl.Series(payment, dtype=pl.String),
-        "coupon_code": pl.Series(coupon.tolist(), dtype=pl.String),
-        "currency": pl.Series(currency, dtype=pl.String),
-        "shipping_fee": fee_cents.astype(np.int64),
-        "_file_day": day,
-    }).with_columns(shipping_fee=fixed_point("shipping_fee", 2))
+    headers = pl.DataFrame(
+        {
+            "order_id": order_id,
+            "order_ts": ts_text,
+            "order_dt_local": pl.Series(day.astype(np.int32)).cast(pl.Date),
+            "customer_id": customer_id_out,
+            "store_id": store_id_out,
+            "channel": pl.Series(channel, dtype=pl.String),
+            "payment_method": pl.Series(payment, dtype=pl.String),
+            "coupon_code": pl.Series(coupon.tolist(), dtype=pl.String),
+            "currency": pl.Series(currency, dtype=pl.String),
+            "shipping_fee": fee_cents.astype(np.int64),
+            "_file_day": day,
+        }
+    ).with_columns(shipping_fee=fixed_point("shipping_fee", 2))
 
     # A duplicated order arrives again in a neighbouring day's file of this chunk.
     dup = ha.get("duplicate_order_id", np.empty(0, np.int64))
@@ -222,29 +250,47 @@ def generate_chunk(cfg: GeneratorConfig, dims: Dimensions, rates: RateTable, p: 
         files = [partition_file(cfg, "orders_header", from_day_number(t)) for t in target]
         log.add("orders_header", "duplicate_order_id", order_id[dup], files)
 
-    lines = pl.DataFrame({
-        "order_id": line_oid,
-        "line_number": line_number,
-        "product_id": product_id,
-        "qty": qty,
-        "unit_price": unit_price,
-        "line_discount_pct": discount,
-        "tax_pct": tax,
-        "_file_day": day[line_order],
-    }).with_columns(fixed_point(c, 4) for c in ("unit_price", "line_discount_pct", "tax_pct"))
+    lines = pl.DataFrame(
+        {
+            "order_id": line_oid,
+            "line_number": line_number,
+            "product_id": product_id,
+            "qty": qty,
+            "unit_price": unit_price,
+            "line_discount_pct": discount,
+            "tax_pct": tax,
+            "_file_day": day[line_order],
+        }
+    ).with_columns(fixed_point(c, 4) for c in ("unit_price", "line_discount_pct", "tax_pct"))
 
     shipments = _shipments(cfg, rng, p, first, order, order_id, utc_us, country, log)
     returns = _return_candidates(rng, p, la, line_oid, product_id, qty, utc_us[line_order])
-    orders = pl.DataFrame({"order_id": order_id, "day": day, "customer_id": customer_id, "utc_us": utc_us,
-                           "currency": pl.Series(currency, dtype=pl.String),
-                           "total_cents": np.round(subtotal_cents).astype(np.int64) + fee_cents})
+    orders = pl.DataFrame(
+        {
+            "order_id": order_id,
+            "day": day,
+            "customer_id": customer_id,
+            "utc_us": utc_us,
+            "currency": pl.Series(currency, dtype=pl.String),
+            "total_cents": np.round(subtotal_cents).astype(np.int64) + fee_cents,
+        }
+    )
     return OrderChunk(headers=headers, lines=lines, shipments=shipments, returns=returns, orders=orders)
 
 
-def _shipments(cfg: GeneratorConfig, rng: np.random.Generator, p: OrderPlan, first: int, order: np.ndarray,
-               order_id: np.ndarray, utc_us: np.ndarray, country: np.ndarray, log: AnomalyLog) -> pa.Table:
+def _shipments(
+    cfg: GeneratorConfig,
+    rng: np.random.Generator,
+    p: OrderPlan,
+    first: int,
+    order: np.ndarray,
+    order_id: np.ndarray,
+    utc_us: np.ndarray,
+    country: np.ndarray,
+    log: AnomalyLog,
+) -> pa.Table:
     n = order.size
-    parcels = p.parcels[first:first + n][order]
+    parcels = p.parcels[first : first + n][order]
     ship_first = int(p.parcels[:first].sum())
     owner = np.repeat(np.arange(n), parcels)
     m = owner.size
@@ -265,18 +311,28 @@ def _shipments(cfg: GeneratorConfig, rng: np.random.Generator, p: OrderPlan, fir
     log.add("shipments", "late_delivery", shipment_id[late], carrier[late])
     log.add("shipments", "in_transit", shipment_id[in_transit])
     cost_cents = np.round(rng.gamma(3.0, 350.0, m)).astype(np.int64) + 495
-    return pa.Table.from_arrays([
-        pa.array(shipment_id),
-        pa.array(order_id[owner]),
-        pa.array(carrier, pa.string()),
-        pa.array(shipped_at // 1_000_000 * 1_000_000).cast(UTC_TS),
-        pa.array(delivered_at // 1_000_000 * 1_000_000, mask=in_transit).cast(UTC_TS),
-        decimal_array(cost_cents, 12, 2),
-    ], schema=schemas.SHIPMENTS)
+    return pa.Table.from_arrays(
+        [
+            pa.array(shipment_id),
+            pa.array(order_id[owner]),
+            pa.array(carrier, pa.string()),
+            pa.array(shipped_at // 1_000_000 * 1_000_000).cast(UTC_TS),
+            pa.array(delivered_at // 1_000_000 * 1_000_000, mask=in_transit).cast(UTC_TS),
+            decimal_array(cost_cents, 12, 2),
+        ],
+        schema=schemas.SHIPMENTS,
+    )
 
 
-def _return_candidates(rng: np.random.Generator, p: OrderPlan, la: dict[str, np.ndarray], line_oid: np.ndarray,
-                       product_id: np.ndarray, qty: np.ndarray, order_utc: np.ndarray) -> pl.DataFrame:
+def _return_candidates(
+    rng: np.random.Generator,
+    p: OrderPlan,
+    la: dict[str, np.ndarray],
+    line_oid: np.ndarray,
+    product_id: np.ndarray,
+    qty: np.ndarray,
+    order_utc: np.ndarray,
+) -> pl.DataFrame:
     """Some clean lines come back 1-45 days later (never after the batch end)."""
     eligible = np.ones(line_oid.size, dtype=bool)
     for rows in la.values():
@@ -285,10 +341,12 @@ def _return_candidates(rng: np.random.Generator, p: OrderPlan, la: dict[str, np.
     return_ts = order_utc[pick] + rng.integers(US_PER_DAY, 45 * US_PER_DAY, pick.size)
     pick, return_ts = pick[return_ts < p.as_of_us], return_ts[return_ts < p.as_of_us]
     reason = np.array([r for r, _ in RETURN_REASONS], dtype=object)[rng.integers(0, len(RETURN_REASONS), pick.size)]
-    return pl.DataFrame({
-        "order_id": line_oid[pick],
-        "product_id": product_id[pick],
-        "return_ts": pl.Series(return_ts // 1_000_000 * 1_000_000).cast(pl.Datetime("us", "UTC")),
-        "qty": (1 + (rng.random(pick.size) * qty[pick]).astype(np.int32)).astype(np.int32),
-        "reason": pl.Series(reason, dtype=pl.String),
-    })
+    return pl.DataFrame(
+        {
+            "order_id": line_oid[pick],
+            "product_id": product_id[pick],
+            "return_ts": pl.Series(return_ts // 1_000_000 * 1_000_000).cast(pl.Datetime("us", "UTC")),
+            "qty": (1 + (rng.random(pick.size) * qty[pick]).astype(np.int32)).astype(np.int32),
+            "reason": pl.Series(reason, dtype=pl.String),
+        }
+    )

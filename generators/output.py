@@ -20,10 +20,17 @@ BATCHES = "_batches"
 
 # Where each source lives under the output folder (base run).
 BASE_PATHS = {
-    "customers": "customers.csv", "products": "products.csv", "stores": "stores.csv",
-    "suppliers": "suppliers.csv", "orders_header": "orders_header", "orders_lines": "orders_lines",
-    "events": "events", "sensors": "sensors", "exchange_rates": "exchange_rates.xlsx",
-    "shipments": "shipments", "returns": "returns",
+    "customers": "customers.csv",
+    "products": "products.csv",
+    "stores": "stores.csv",
+    "suppliers": "suppliers.csv",
+    "orders_header": "orders_header",
+    "orders_lines": "orders_lines",
+    "events": "events",
+    "sensors": "sensors",
+    "exchange_rates": "exchange_rates.xlsx",
+    "shipments": "shipments",
+    "returns": "returns",
 }
 # Files an increment batch writes, by source (globs relative to the output folder).
 INCREMENT_GLOBS = {
@@ -64,17 +71,21 @@ def prepare(cfg: GeneratorConfig) -> None:
         raise OutputError(f"cannot write to --out {out}: {exc.strerror}; choose a writable folder") from None
     ours = (out / MANIFEST).exists() or (out / BATCHES).exists()
     if not ours and any(out.iterdir()):
-        raise OutputError(f"--out {out} is not empty and was not written by the generator; "
-                          "choose an empty or new folder")
+        raise OutputError(
+            f"--out {out} is not empty and was not written by the generator; choose an empty or new folder"
+        )
     base = out / BATCHES / "base.json"
     if cfg.is_increment or cfg.only:
         if not base.exists():
-            raise OutputError(f"{out} holds no base dataset yet; run the generator without "
-                              "--start-date/--days/--only first")
+            raise OutputError(
+                f"{out} holds no base dataset yet; run the generator without --start-date/--days/--only first"
+            )
         args = read_json(base)["args"]
         if (args["seed"], args["scale"]) != (cfg.seed, cfg.scale):
-            raise OutputError(f"{out} was generated with --seed {args['seed']} --scale {args['scale']}; "
-                              "increments and --only runs must use the same seed and scale")
+            raise OutputError(
+                f"{out} was generated with --seed {args['seed']} --scale {args['scale']}; "
+                "increments and --only runs must use the same seed and scale"
+            )
     if not cfg.is_increment:
         if not cfg.only:  # a new base invalidates every increment built on the old one
             for child in out.iterdir():
@@ -98,13 +109,16 @@ def _remove(path: Path) -> None:
 
 
 def args_of(cfg: GeneratorConfig) -> dict:
-    return {"seed": cfg.seed, "scale": cfg.scale,
-            "start_date": cfg.start_date.isoformat() if cfg.start_date else None,
-            "days": cfg.days, "late_days": cfg.late_days}  # --only re-makes part of the same batch
+    return {
+        "seed": cfg.seed,
+        "scale": cfg.scale,
+        "start_date": cfg.start_date.isoformat() if cfg.start_date else None,
+        "days": cfg.days,
+        "late_days": cfg.late_days,
+    }  # --only re-makes part of the same batch
 
 
-def save_batch(cfg: GeneratorConfig, sources: dict[str, dict], anomaly_sections: dict[str, dict],
-               extra: dict) -> None:
+def save_batch(cfg: GeneratorConfig, sources: dict[str, dict], anomaly_sections: dict[str, dict], extra: dict) -> None:
     """Record what this batch wrote (merged into an earlier record of the same batch under --only)."""
     path = _batch_path(cfg.out, cfg)
     record = read_json(path) if path.exists() and cfg.only else {"sources": {}, "anomalies": {}}
@@ -130,16 +144,20 @@ def rebuild(out: Path) -> None:
         for source, classes in record["anomalies"].items():
             for name, c in classes.items():
                 m = merged.setdefault(source, {}).setdefault(
-                    name, {"description": c["description"], "key": c["key"], "count": 0, "rows": []})
+                    name, {"description": c["description"], "key": c["key"], "count": 0, "rows": []}
+                )
                 m["rows"].extend(c["rows"])
     for classes in merged.values():
         for c in classes.values():
             c["rows"].sort(key=_sort_key)
             c["count"] = len(c["rows"])
-    header = {"generator_version": GENERATOR_VERSION, "seed": base["args"]["seed"], "scale": base["args"]["scale"],
-              "batches": [{"batch": r["batch"], "args": r["args"]} for r in records]}
-    manifest = dict(header, sources=dict(sorted(totals.items())),
-                    per_batch={r["batch"]: r["sources"] for r in records})
+    header = {
+        "generator_version": GENERATOR_VERSION,
+        "seed": base["args"]["seed"],
+        "scale": base["args"]["scale"],
+        "batches": [{"batch": r["batch"], "args": r["args"]} for r in records],
+    }
+    manifest = dict(header, sources=dict(sorted(totals.items())), per_batch={r["batch"]: r["sources"] for r in records})
     if "returns_history" in base:
         manifest["returns_history"] = base["returns_history"]
     _dump(out / MANIFEST, manifest)

@@ -36,7 +36,7 @@ def _distinct(draw, size: int) -> np.ndarray:
     return np.array(list(seen), dtype=object)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def country_pools(country: str, seed: int) -> CountryPools:
     locale = COUNTRIES[country]["locale"]
     person, address = Person(locale, seed=seed), Address(locale, seed=seed)
@@ -51,7 +51,7 @@ def country_pools(country: str, seed: int) -> CountryPools:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def company_names(seed: int) -> np.ndarray:
     finance = Finance(seed=seed)
     return _distinct(lambda: re.sub(r"[\r\n,]", " ", finance.company()).strip(), 1500)
@@ -64,6 +64,8 @@ def search_terms(seed: int) -> np.ndarray:
     nouns = sorted({n for _, subs in CATEGORIES.values() for ns in subs.values() for n in ns})
     rng = np.random.default_rng(seed)
     adjectives = np.array(("",) + PRODUCT_ADJECTIVES + ("cheap", "best", "red", "black", "kids"), dtype=object)
-    picks = [f"{adjectives[rng.integers(adjectives.size)]} {nouns[rng.integers(len(nouns))]}".strip().lower()
-             for _ in range(POOL_SIZE)]
+    picks = [
+        f"{adjectives[rng.integers(adjectives.size)]} {nouns[rng.integers(len(nouns))]}".strip().lower()
+        for _ in range(POOL_SIZE)
+    ]
     return np.array(sorted(set(picks)), dtype=object)

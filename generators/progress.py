@@ -38,8 +38,11 @@ class Progress:
         self._last = now
         rows = sum(s.rows for s in self.stats.values())
         mb = sum(s.bytes for s in self.stats.values()) / 1e6
-        print(f"[{now - self.started:7.1f}s] {stage:<10} {done:>5}/{total:<5} | {rows:>12,} rows "
-              f"{mb:>9.1f} MB written", file=sys.stderr, flush=True)
+        print(
+            f"[{now - self.started:7.1f}s] {stage:<10} {done:>5}/{total:<5} | {rows:>12,} rows {mb:>9.1f} MB written",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def summary(self) -> str:
         lines = [f"{'source':<16}{'rows':>13}{'files':>8}{'MB':>10}{'seconds':>9}"]

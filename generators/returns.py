@@ -27,7 +27,8 @@ def write(cfg: GeneratorConfig, candidates: pl.DataFrame, out: Path) -> dict:
         keep = np.sort(rng.choice(frame.height, target, replace=False))
         frame = frame[keep]
     frame = frame.with_columns(return_id=pl.int_range(1, frame.height + 1, dtype=pl.Int64)).select(
-        schemas.RETURNS_V0.names)
+        schemas.RETURNS_V0.names
+    )
     table = frame.to_arrow().cast(schemas.RETURNS_V0)
     n = table.num_rows
     first, second = int(n * 0.6), int(n * 0.9)
@@ -51,9 +52,13 @@ def write(cfg: GeneratorConfig, candidates: pl.DataFrame, out: Path) -> dict:
     source = pa.concat_tables([updates, table.slice(second)])
     codes = pa.array([REASON_CODES[r] for r in source["reason"].to_pylist()], pa.string())
     source = source.append_column(schemas.RETURNS.field("return_reason_code"), codes).cast(schemas.RETURNS)
-    (DeltaTable(path).merge(source, predicate="t.return_id = s.return_id", source_alias="s", target_alias="t",
-                            merge_schema=True)
-     .when_matched_update_all().when_not_matched_insert_all().execute())
+    (
+        DeltaTable(path)
+        .merge(source, predicate="t.return_id = s.return_id", source_alias="s", target_alias="t", merge_schema=True)
+        .when_matched_update_all()
+        .when_not_matched_insert_all()
+        .execute()
+    )
 
     # v3: cancelled returns are deleted.
     n_deletes = max(1, round(0.005 * n))
@@ -65,8 +70,13 @@ def write(cfg: GeneratorConfig, candidates: pl.DataFrame, out: Path) -> dict:
         "versions": [
             {"version": 0, "operation": "create", "rows": first},
             {"version": 1, "operation": "append", "rows": second - first},
-            {"version": 2, "operation": "merge", "updated": n_updates, "inserted": n - second,
-             "adds_column": "return_reason_code"},
+            {
+                "version": 2,
+                "operation": "merge",
+                "updated": n_updates,
+                "inserted": n - second,
+                "adds_column": "return_reason_code",
+            },
             {"version": 3, "operation": "delete", "deleted": n_deletes},
         ],
         "updated_return_ids": updated_ids.tolist(),

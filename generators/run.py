@@ -24,8 +24,10 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
     rates = exchange_rates.RateTable(cfg)
     for day in cfg.fact_days() if cfg.is_increment else []:
         if not rates.covers(day):
-            raise output.OutputError(f"--start-date/--days reach {day}, outside the exchange-rate calendar "
-                                     f"({rates.first_day} days from 1970); choose dates up to 2026-06-30")
+            raise output.OutputError(
+                f"--start-date/--days reach {day}, outside the exchange-rate calendar "
+                f"({rates.first_day} days from 1970); choose dates up to 2026-06-30"
+            )
     output.prepare(cfg)
     log = AnomalyLog()
     t = time.perf_counter()
@@ -35,8 +37,12 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
     closed = np.empty(0, dtype=np.int64)
 
     if not cfg.is_increment:
-        frames = {"customers": dims.customers.frame, "products": dims.products.frame,
-                  "stores": dims.stores.frame, "suppliers": dims.suppliers}
+        frames = {
+            "customers": dims.customers.frame,
+            "products": dims.products.frame,
+            "stores": dims.stores.frame,
+            "suppliers": dims.suppliers,
+        }
         for source in DIMENSION_SOURCES:
             if cfg.selected(source):
                 t = time.perf_counter()
@@ -69,8 +75,11 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
             progress.tick("sensors", i + 1, plan.store_rows.size)
         written.append("sensors")
 
-    totals = {s: {"rows": progress.stats[s].rows, "files": progress.stats[s].files, "bytes": progress.stats[s].bytes}
-              for s in written if s in progress.stats}
+    totals = {
+        s: {"rows": progress.stats[s].rows, "files": progress.stats[s].files, "bytes": progress.stats[s].bytes}
+        for s in written
+        if s in progress.stats
+    }
     if "returns" in totals:
         # delta-rs writes the merge's Parquet with a varying byte layout: the size is not
         # reproducible, so the manifest (which is) leaves it out.
@@ -84,7 +93,7 @@ def _chunks(days: list[date], monthly: bool) -> list[range]:
     if not monthly:
         return [range(0, len(days))]
     bounds = [0] + [i for i in range(1, len(days)) if days[i].month != days[i - 1].month] + [len(days)]
-    return [range(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+    return [range(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def _write_daily(cfg: GeneratorConfig, frame: pl.DataFrame, source: str, progress: Progress, seconds: float) -> None:
@@ -132,8 +141,9 @@ def _write_facts(cfg, dims, rates, closed, log, progress, written) -> dict:
         t = time.perf_counter()
         history = returns.write(cfg, pl.concat(candidates), cfg.out)
         files = list((cfg.out / "returns").glob("*.parquet"))
-        progress.add("returns", history["rows"], len(files), sum(p.stat().st_size for p in files),
-                     time.perf_counter() - t)
+        progress.add(
+            "returns", history["rows"], len(files), sum(p.stat().st_size for p in files), time.perf_counter() - t
+        )
         written.append("returns")
         extra["returns_history"] = history
     return extra

@@ -54,8 +54,14 @@ def plan(cfg: GeneratorConfig, dims: Dimensions, closed_store_rows: np.ndarray) 
     steps = (len(days) * 1440) // minutes
     total = steps * n_shelves
     counts = {name: anomalies.class_count("sensors", name, total) for name in ("out_of_range", "missing_sensor_ts")}
-    return SensorPlan(store_rows=store_rows, shelves=shelves, first_us=first_us, steps=steps,
-                      interval_us=minutes * US_PER_MINUTE, anomalies=anomalies.plan(rng, total, counts))
+    return SensorPlan(
+        store_rows=store_rows,
+        shelves=shelves,
+        first_us=first_us,
+        steps=steps,
+        interval_us=minutes * US_PER_MINUTE,
+        anomalies=anomalies.plan(rng, total, counts),
+    )
 
 
 def write_store(cfg: GeneratorConfig, dims: Dimensions, p: SensorPlan, i: int, log: AnomalyLog) -> tuple[int, int, int]:
@@ -86,19 +92,25 @@ def write_store(cfg: GeneratorConfig, dims: Dimensions, p: SensorPlan, i: int, l
     column = np.where(np.arange(bad.size) % 2 == 0, "temperature_c", "humidity_pct")
     high = rng.random(bad.size) < 0.7
     t_bad, h_bad = column == "temperature_c", column == "humidity_pct"
-    temp[bad[t_bad]] = np.where(high[t_bad], rng.integers(6_000, 9_000, t_bad.sum()), rng.integers(-6_000, -4_000, t_bad.sum()))
-    hum[bad[h_bad]] = np.where(high[h_bad], rng.integers(10_100, 14_000, h_bad.sum()), rng.integers(-900, -100, h_bad.sum()))
+    temp[bad[t_bad]] = np.where(
+        high[t_bad], rng.integers(6_000, 9_000, t_bad.sum()), rng.integers(-6_000, -4_000, t_bad.sum())
+    )
+    hum[bad[h_bad]] = np.where(
+        high[h_bad], rng.integers(10_100, 14_000, h_bad.sum()), rng.integers(-900, -100, h_bad.sum())
+    )
 
     local = pl.Series(ts).cast(pl.Datetime("us")).dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
-    frame = pl.DataFrame({
-        "sensor_ts": local.dt.strftime("%Y-%m-%dT%H:%M:%S%:z"),
-        "store_id": np.full(n, store_id, dtype=np.int64),
-        "shelf_id": pl.Series(np.tile(shelves, steps), dtype=pl.String),
-        "temperature_c": temp,
-        "humidity_pct": hum,
-        "battery_mv": battery,
-        "_month": pl.Series(ts).cast(pl.Datetime("us")).dt.strftime("%Y-%m"),
-    }).with_columns(fixed_point("temperature_c", 2), fixed_point("humidity_pct", 2))
+    frame = pl.DataFrame(
+        {
+            "sensor_ts": local.dt.strftime("%Y-%m-%dT%H:%M:%S%:z"),
+            "store_id": np.full(n, store_id, dtype=np.int64),
+            "shelf_id": pl.Series(np.tile(shelves, steps), dtype=pl.String),
+            "temperature_c": temp,
+            "humidity_pct": hum,
+            "battery_mv": battery,
+            "_month": pl.Series(ts).cast(pl.Datetime("us")).dt.strftime("%Y-%m"),
+        }
+    ).with_columns(fixed_point("temperature_c", 2), fixed_point("humidity_pct", 2))
     missing = sa["missing_sensor_ts"]
     blank = np.zeros(n, dtype=bool)
     blank[missing] = True
@@ -110,7 +122,7 @@ def write_store(cfg: GeneratorConfig, dims: Dimensions, p: SensorPlan, i: int, l
     stops = np.r_[starts[1:], n]
     files, size, line = [], 0, np.empty(n, dtype=np.int64)
     path_of = np.empty(n, dtype=object)
-    for a, b in zip(starts, stops):
+    for a, b in zip(starts, stops, strict=True):
         rel = f"sensors/store_id={store_id}/month={months[a]}/{file_name(cfg)}"
         size += write_csv(frame.slice(a, b - a).select(SENSORS.names), cfg.out / rel)
         files.append(rel)

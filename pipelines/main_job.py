@@ -26,8 +26,8 @@ if str(ROOT) not in sys.path:
 os.chdir(ROOT)  # dlt reads .dlt/config.toml from the working directory
 
 import dlt  # noqa: E402
-import duckdb  # noqa: E402
 
+import duckdb  # noqa: E402
 from pipelines.transform_pipeline import DBT_PROJECT, describe_layer_seconds  # noqa: E402
 
 
@@ -43,8 +43,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python pipelines/main_job.py", description=__doc__.splitlines()[0])
     p.add_argument("--seed", type=int, default=42, help="generator seed (default 42)")
     p.add_argument("--scale", type=float, default=0.01, help="generator scale (default 0.01)")
-    p.add_argument("--raw", type=Path, default=Path(dlt.config["sources.retail_bronze.raw_dir"]),
-                   help="raw folder (default: sources.retail_bronze.raw_dir in .dlt/config.toml)")
+    p.add_argument(
+        "--raw",
+        type=Path,
+        default=Path(dlt.config["sources.retail_bronze.raw_dir"]),
+        help="raw folder (default: sources.retail_bronze.raw_dir in .dlt/config.toml)",
+    )
     p.add_argument("--warehouse", type=Path, help="DuckDB file (default: bronze.warehouse in .dlt/config.toml)")
     p.add_argument("--lake", type=Path, help="lake folder (default: bronze.lake_dir in .dlt/config.toml)")
     p.add_argument("--pipelines-dir", type=Path, help="dlt pipelines folder (default: from .dlt/config.toml)")
@@ -66,7 +70,8 @@ def run_steps(steps: list[Step]) -> Step | None:
 def layer_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int, int]]:
     """(schema, tables, views, rows in tables) for bronze, silver and gold."""
     relations = con.sql("""SELECT table_schema, table_name, table_type FROM information_schema.tables
-                           WHERE table_schema IN ('bronze', 'silver', 'gold') AND table_name NOT LIKE '\\_dlt%' ESCAPE '\\'
+                           WHERE table_schema IN ('bronze', 'silver', 'gold')
+                             AND table_name NOT LIKE '\\_dlt%' ESCAPE '\\'
                            ORDER BY 1, 2""").fetchall()
     counts = []
     for schema in ("bronze", "silver", "gold"):
@@ -80,29 +85,41 @@ def layer_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int, in
 def summary(raw: Path, warehouse: Path, steps: list[Step]) -> str:
     manifest = json.loads((raw / "_manifest.json").read_text())
     raw_rows = sum(s["rows"] for s in manifest["sources"].values())
-    lines = ["", "== summary", f"{'layer':<8}{'tables':>8}{'views':>7}{'rows':>14}",
-             f"{'raw':<8}{'':>8}{'':>7}{raw_rows:>14,}  ({len(manifest['sources'])} sources, generated)"]
+    lines = [
+        "",
+        "== summary",
+        f"{'layer':<8}{'tables':>8}{'views':>7}{'rows':>14}",
+        f"{'raw':<8}{'':>8}{'':>7}{raw_rows:>14,}  ({len(manifest['sources'])} sources, generated)",
+    ]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         lines += [f"{schema:<8}{tables:>8}{views:>7}{rows:>14,}" for schema, tables, views, rows in layer_counts(con)]
-        (rejected,), = con.sql("SELECT count(*) FROM bronze.rejects").fetchall()
-        (failed,), = con.sql("""
+        ((rejected,),) = con.sql("SELECT count(*) FROM bronze.rejects").fetchall()
+        ((failed,),) = con.sql("""
             SELECT count(*) FROM (SELECT status FROM bronze.file_manifest  -- the latest outcome per file
-                                  QUALIFY row_number() OVER (PARTITION BY path ORDER BY finished_at DESC, load_id DESC) = 1)
+                                  QUALIFY row_number() OVER (
+                                      PARTITION BY path ORDER BY finished_at DESC, load_id DESC) = 1)
             WHERE status IN ('failed', 'rejected', 'conflict')""").fetchall()
-        (quarantined,), = con.sql("SELECT count(*) FROM silver.quarantine_order_lines").fetchall()
-        (lines_in, lines_valid, net_aud), = con.sql("""
+        ((quarantined,),) = con.sql("SELECT count(*) FROM silver.quarantine_order_lines").fetchall()
+        ((lines_in, lines_valid, net_aud),) = con.sql("""
             SELECT (SELECT count(*) FROM bronze.orders_lines), count(*), sum(net_amount_aud)
             FROM gold.fct_sales""").fetchall()
     balance = "=" if lines_in == lines_valid + quarantined else f"<> (off by {lines_in - lines_valid - quarantined:,})"
-    lines += ["",
-              f"order lines: {lines_in:,} in bronze {balance} {lines_valid:,} in gold.fct_sales + {quarantined:,} quarantined",
-              f"total net sales: {net_aud:,.2f} AUD (excluding tax)",
-              f"rejects: {rejected:,} rows in bronze.rejects, {failed:,} files failed, rejected or in conflict, "
-              f"{quarantined:,} order lines quarantined in silver"]
+    lines += [
+        "",
+        f"order lines: {lines_in:,} in bronze {balance} {lines_valid:,} in gold.fct_sales"
+        f" + {quarantined:,} quarantined",
+        f"total net sales: {net_aud:,.2f} AUD (excluding tax)",
+        f"rejects: {rejected:,} rows in bronze.rejects, {failed:,} files failed, rejected or in conflict, "
+        f"{quarantined:,} order lines quarantined in silver",
+    ]
     timing = {step.name: step.seconds for step in steps}
     transform = describe_layer_seconds(DBT_PROJECT / "target")
-    lines.append("time: " + ", ".join(f"{name} {s:.1f} s" for name, s in timing.items())
-                 + (f" (dbt node time: {transform})" if transform else "") + f"; total {sum(timing.values()):.1f} s")
+    lines.append(
+        "time: "
+        + ", ".join(f"{name} {s:.1f} s" for name, s in timing.items())
+        + (f" (dbt node time: {transform})" if transform else "")
+        + f"; total {sum(timing.values()):.1f} s"
+    )
     return "\n".join(lines)
 
 
@@ -110,20 +127,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     py = sys.executable
     # only the options given are passed on: the steps read their defaults from .dlt/config.toml
-    common = [arg for name in ("warehouse", "pipelines_dir") if getattr(args, name)
-              for arg in (f"--{name.replace('_', '-')}", str(getattr(args, name)))]
+    common = [
+        arg
+        for name in ("warehouse", "pipelines_dir")
+        if getattr(args, name)
+        for arg in (f"--{name.replace('_', '-')}", str(getattr(args, name)))
+    ]
     lake = ["--lake", str(args.lake)] if args.lake else []
     steps = [
-        Step("generate", [py, "-m", "generators", "--seed", str(args.seed), "--scale", str(args.scale),
-                          "--out", str(args.raw)]),
+        Step(
+            "generate",
+            [py, "-m", "generators", "--seed", str(args.seed), "--scale", str(args.scale), "--out", str(args.raw)],
+        ),
         Step("bronze", [py, "pipelines/bronze_dlt_pipeline.py", "--raw", str(args.raw), *lake, *common]),
         Step("silver+gold", [py, "pipelines/transform_pipeline.py", *common]),
     ]
     failed = run_steps(steps)
     if failed is not None:
-        print(f"error: step {failed.name} failed (exit {failed.returncode}) after {failed.seconds:.1f} s; "
-              "see its message above, fix the cause and run the job again (completed work is kept)",
-              file=sys.stderr)
+        print(
+            f"error: step {failed.name} failed (exit {failed.returncode}) after {failed.seconds:.1f} s; "
+            "see its message above, fix the cause and run the job again (completed work is kept)",
+            file=sys.stderr,
+        )
         return failed.returncode or 1
     print(summary(ROOT / args.raw, ROOT / (args.warehouse or dlt.config["bronze.warehouse"]), steps))
     return 0

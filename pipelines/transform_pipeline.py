@@ -45,9 +45,15 @@ def failed_nodes(run_results: Path) -> list[tuple[str, str, str]]:
         results = json.loads(run_results.read_text())["results"]
     except (OSError, ValueError, KeyError):
         return []
-    return [(r["status"], r["unique_id"].split(".")[-2] if r["unique_id"].count(".") > 2 else r["unique_id"],
-             (r.get("message") or "").splitlines()[0] if r.get("message") else "")
-            for r in results if r["status"] in ("fail", "error")]
+    return [
+        (
+            r["status"],
+            r["unique_id"].split(".")[-2] if r["unique_id"].count(".") > 2 else r["unique_id"],
+            (r.get("message") or "").splitlines()[0] if r.get("message") else "",
+        )
+        for r in results
+        if r["status"] in ("fail", "error")
+    ]
 
 
 def node_layer(node: dict, nodes: dict) -> str:
@@ -84,8 +90,11 @@ def describe_layer_seconds(target: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if not args.warehouse.exists():
-        print(f"error: warehouse {args.warehouse} does not exist; run the bronze pipeline first "
-              "(python pipelines/bronze_dlt_pipeline.py)", file=sys.stderr)
+        print(
+            f"error: warehouse {args.warehouse} does not exist; run the bronze pipeline first "
+            "(python pipelines/bronze_dlt_pipeline.py)",
+            file=sys.stderr,
+        )
         return 2
     os.environ["RETAIL_WAREHOUSE"] = str(args.warehouse.resolve())
     pipeline = bronze_pipeline(args.warehouse, args.pipelines_dir)
@@ -93,8 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     # whether or not it was activated.
     runner = dlt.dbt.package(pipeline, str(DBT_PROJECT), venv=Venv.restore(sys.prefix))
     # No --fail-fast: every failing test is reported, and dbt skips what depends on a failure.
-    params = (["--select", *args.select] if args.select else []) + (
-        ["--full-refresh"] if args.full_refresh else [])
+    params = (["--select", *args.select] if args.select else []) + (["--full-refresh"] if args.full_refresh else [])
     started = time.perf_counter()
     try:
         # `dbt build` (models, tests, seeds, snapshots in DAG order): the runner's public
@@ -107,17 +115,25 @@ def main(argv: list[str] | None = None) -> int:
         for status, name, message in failed:
             print(f"  {status.upper():<6} {name}: {message}", file=sys.stderr)
         if failed:
-            print(f"error: dbt build failed ({len(failed)} failing nodes, details in the dbt log above); "
-                  "fix the data or the model, then run again", file=sys.stderr)
+            print(
+                f"error: dbt build failed ({len(failed)} failing nodes, details in the dbt log above); "
+                "fix the data or the model, then run again",
+                file=sys.stderr,
+            )
         else:
-            print("error: dbt could not start the build (a parse, compile or connection error, shown above); "
-                  "fix the project or the warehouse path, then run again", file=sys.stderr)
+            print(
+                "error: dbt could not start the build (a parse, compile or connection error, shown above); "
+                "fix the project or the warehouse path, then run again",
+                file=sys.stderr,
+            )
         return 1
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    print(f"silver + gold: dbt build of {len(results)} nodes in {time.perf_counter() - started:.1f} s "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
+    print(
+        f"silver + gold: dbt build of {len(results)} nodes in {time.perf_counter() - started:.1f} s "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})"
+    )
     return 0
 
 

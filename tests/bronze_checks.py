@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 from deltalake import DeltaTable
 
-TABLES = ("customers", "products", "stores", "suppliers", "orders_header", "orders_lines", "events",
-          "sensors", "exchange_rates", "shipments", "returns")
+import duckdb
+
+TABLES = (
+    "customers",
+    "products",
+    "stores",
+    "suppliers",
+    "orders_header",
+    "orders_lines",
+    "events",
+    "sensors",
+    "exchange_rates",
+    "shipments",
+    "returns",
+)
 DLT_COLUMNS = ("_dlt_load_id", "bronze_load_id")
 
 

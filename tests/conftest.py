@@ -16,8 +16,9 @@ SEED = "7"
 
 def run_generator(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess, as a user would."""
-    proc = subprocess.run([sys.executable, "-m", "generators", "--quiet", *args], cwd=ROOT,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "generators", "--quiet", *args], cwd=ROOT, capture_output=True, text=True
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"generator failed ({proc.returncode}):\n{proc.stderr}")
     return proc
@@ -60,16 +61,28 @@ def raw_incremented(raw, tmp_path_factory) -> Path:
 
 def run_bronze(raw: Path, target: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run the real bronze pipeline CLI into a warehouse, lake and dlt folder under `target`."""
-    proc = subprocess.run([sys.executable, "pipelines/bronze_dlt_pipeline.py", *bronze_args(raw, target), *extra],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "pipelines/bronze_dlt_pipeline.py", *bronze_args(raw, target), *extra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"bronze failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
 
 
 def bronze_args(raw: Path, target: Path) -> list[str]:
-    return ["--raw", str(raw), "--lake", str(target / "lake"), "--warehouse", str(target / "warehouse.duckdb"),
-            "--pipelines-dir", str(target / "pipelines")]
+    return [
+        "--raw",
+        str(raw),
+        "--lake",
+        str(target / "lake"),
+        "--warehouse",
+        str(target / "warehouse.duckdb"),
+        "--pipelines-dir",
+        str(target / "pipelines"),
+    ]
 
 
 @pytest.fixture(scope="session")

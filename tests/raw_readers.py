@@ -6,20 +6,26 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import duckdb_extensions
 import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+import duckdb
 import schemas
 
 
 def read_csv_typed(path: Path, schema: pa.Schema) -> pa.Table:
     """Read a raw CSV with the contract's column types (fails on any value that does not cast)."""
-    return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-        column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False,
-        include_columns=schema.names))
+    return pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(
+            column_types=schema,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+            include_columns=schema.names,
+        ),
+    )
 
 
 def read_csv_text(path: Path) -> pl.DataFrame:
@@ -32,8 +38,9 @@ def read_many(root: Path, pattern: str, schema: pa.Schema | None = None) -> pl.D
     frames = []
     for path in sorted(root.glob(pattern)):
         frame = read_csv_text(path) if schema is None else pl.from_arrow(read_csv_typed(path, schema))
-        frames.append(frame.with_columns(file=pl.lit(str(path.relative_to(root))),
-                                         line=pl.int_range(2, frame.height + 2)))
+        frames.append(
+            frame.with_columns(file=pl.lit(str(path.relative_to(root))), line=pl.int_range(2, frame.height + 2))
+        )
     return pl.concat(frames, how="vertical")
 
 

@@ -8,7 +8,6 @@ import shutil
 
 import polars as pl
 import pytest
-
 from bronze_checks import manifest, warehouse
 from conftest import run_bronze
 
@@ -27,15 +26,29 @@ def hostile(raw, tmp_path_factory):
         "empty": b"",
         "header_only": (header + "\n").encode(),
         "truncated_last_line": ("\n".join([header] + rows[:3] + [rows[3][:25]])).encode(),
-        "wrong_delimiter": ("\n".join([header.replace(",", ";")] + [r.replace(",", ";") for r in rows[:3]]) + "\n").encode(),
-        "non_utf8": ("\n".join([header] + rows[:3]) + "\n").encode() + b"9999,2024-03-01T10:00:00+11:00,\xff\xfe\xfa,1,2,pos,card,,AUD,0.00\n",
+        "wrong_delimiter": (
+            "\n".join([header.replace(",", ";")] + [r.replace(",", ";") for r in rows[:3]]) + "\n"
+        ).encode(),
+        "non_utf8": ("\n".join([header] + rows[:3]) + "\n").encode()
+        + b"9999,2024-03-01T10:00:00+11:00,\xff\xfe\xfa,1,2,pos,card,,AUD,0.00\n",
         "bom": b"\xef\xbb\xbf" + ("\n".join([header] + rows[:3]) + "\n").encode(),
         "crlf": ("\r\n".join([header] + rows[:3]) + "\r\n").encode(),
         "extra_column": ("\n".join([header + ",extra"] + [r + ",x" for r in rows[:3]]) + "\n").encode(),
-        "missing_column": ("\n".join([header.rsplit(",", 1)[0]] + [r.rsplit(",", 1)[0] for r in rows[:3]]) + "\n").encode(),
+        "missing_column": (
+            "\n".join([header.rsplit(",", 1)[0]] + [r.rsplit(",", 1)[0] for r in rows[:3]]) + "\n"
+        ).encode(),
         "garbage": bytes(range(256)) * 8,
-        "bad_values": ("\n".join([header, "9998,not-a-time,2024-03-01,1,1,pos,card,,AUD,0.00",
-                                  ",2024-03-01T10:00:00+11:00,2024-03-01,1,1,pos,card,,AUD,0.00"] + rows[:2]) + "\n").encode(),
+        "bad_values": (
+            "\n".join(
+                [
+                    header,
+                    "9998,not-a-time,2024-03-01,1,1,pos,card,,AUD,0.00",
+                    ",2024-03-01T10:00:00+11:00,2024-03-01,1,1,pos,card,,AUD,0.00",
+                ]
+                + rows[:2]
+            )
+            + "\n"
+        ).encode(),
     }
     paths = {}
     for i, (name, body) in enumerate(files.items()):
@@ -64,16 +77,23 @@ def entry(target, path) -> dict:
 
 def rejects_of(target, path) -> list[str]:
     with warehouse(target) as con:
-        return [r[0] for r in con.sql("SELECT reason FROM bronze.rejects WHERE src_filename = ? ORDER BY src_line",
-                                      params=[path]).fetchall()]
+        return [
+            r[0]
+            for r in con.sql(
+                "SELECT reason FROM bronze.rejects WHERE src_filename = ? ORDER BY src_line", params=[path]
+            ).fetchall()
+        ]
 
 
-@pytest.mark.parametrize("name, status, reason", [
-    ("empty", "failed", "empty file"),
-    ("corrupt_parquet", "failed", "unreadable Parquet"),
-    ("corrupt_xlsx", "failed", "unreadable XLSX"),
-    ("missing", "failed", "unreadable"),
-])
+@pytest.mark.parametrize(
+    "name, status, reason",
+    [
+        ("empty", "failed", "empty file"),
+        ("corrupt_parquet", "failed", "unreadable Parquet"),
+        ("corrupt_xlsx", "failed", "unreadable XLSX"),
+        ("missing", "failed", "unreadable"),
+    ],
+)
 def test_unreadable_files_are_failed_with_a_reason(hostile, name, status, reason):
     _, target, paths, _ = hostile
     e = entry(target, paths[name])
@@ -87,13 +107,16 @@ def test_header_only_file_is_empty(hostile):
     assert (e["status"], e["rows_read"], e["reason"]) == ("empty", 0, "no data rows")
 
 
-@pytest.mark.parametrize("name, loaded, reasons", [
-    ("truncated_last_line", 3, ["column_count"]),
-    ("non_utf8", 3, ["bad_encoding"]),
-    ("bom", 3, []),
-    ("crlf", 3, []),
-    ("bad_values", 2, ["cast_error:order_ts", "null_key:order_id"]),
-])
+@pytest.mark.parametrize(
+    "name, loaded, reasons",
+    [
+        ("truncated_last_line", 3, ["column_count"]),
+        ("non_utf8", 3, ["bad_encoding"]),
+        ("bom", 3, []),
+        ("crlf", 3, []),
+        ("bad_values", 2, ["cast_error:order_ts", "null_key:order_id"]),
+    ],
+)
 def test_bad_rows_are_rejected_and_the_rest_loads(hostile, name, loaded, reasons):
     _, target, paths, _ = hostile
     e = entry(target, paths[name])

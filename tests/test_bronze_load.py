@@ -7,17 +7,21 @@ import json
 
 import polars as pl
 import pytest
-from deltalake import DeltaTable
-
 from bronze_checks import TABLES, manifest, raw_records, three_destinations, warehouse
 from conftest import run_bronze
+from deltalake import DeltaTable
 from raw_readers import logged
 
 
 def test_every_raw_file_is_accounted_for(raw, bronze):
     m = manifest(bronze)
-    files = {str(p.relative_to(raw)) for p in raw.rglob("*") if p.is_file() and p.suffix in (".csv", ".jsonl", ".parquet", ".xlsx")
-             and not p.parts[len(raw.parts)].startswith(("returns", "_"))}
+    files = {
+        str(p.relative_to(raw))
+        for p in raw.rglob("*")
+        if p.is_file()
+        and p.suffix in (".csv", ".jsonl", ".parquet", ".xlsx")
+        and not p.parts[len(raw.parts)].startswith(("returns", "_"))
+    }
     assert files <= set(m["path"])
     assert (m["status"] == "loaded").all(), m.filter(pl.col("status") != "loaded")
     for row in m.iter_rows(named=True):
@@ -35,14 +39,20 @@ def test_rows_per_file_match_the_manifest(bronze):
     with warehouse(bronze) as con:
         for table in TABLES:
             loaded = dict(con.sql(f"SELECT src_filename, count(*) FROM bronze.{table} GROUP BY 1").fetchall())
-            recorded = dict(con.sql("SELECT path, rows_loaded FROM bronze.file_manifest WHERE table_name = ? "
-                                    "AND rows_loaded > 0", params=[table]).fetchall())
+            recorded = dict(
+                con.sql(
+                    "SELECT path, rows_loaded FROM bronze.file_manifest WHERE table_name = ? AND rows_loaded > 0",
+                    params=[table],
+                ).fetchall()
+            )
             if table == "returns":  # merged: a later version replaces earlier rows
                 assert sum(loaded.values()) <= sum(recorded.values())
                 continue
             assert loaded == recorded, table
         rejected = dict(con.sql("SELECT src_filename, count(*) FROM bronze.rejects GROUP BY 1").fetchall())
-        recorded = dict(con.sql("SELECT path, rows_rejected FROM bronze.file_manifest WHERE rows_rejected > 0").fetchall())
+        recorded = dict(
+            con.sql("SELECT path, rows_rejected FROM bronze.file_manifest WHERE rows_rejected > 0").fetchall()
+        )
         assert rejected == recorded
 
 
@@ -50,8 +60,14 @@ def test_every_reject_has_a_reason_and_its_raw_text(bronze):
     with warehouse(bronze) as con:
         rejects = con.sql("SELECT * FROM bronze.rejects").pl()
     assert rejects.height > 0
-    assert rejects["reason"].str.contains(r"^(bad_json|missing_field:\w+|cast_error:\w+|null_key:\w+|bad_encoding|"
-                                          r"column_count|header_mismatch)$").all()
+    assert (
+        rejects["reason"]
+        .str.contains(
+            r"^(bad_json|missing_field:\w+|cast_error:\w+|null_key:\w+|bad_encoding|"
+            r"column_count|header_mismatch)$"
+        )
+        .all()
+    )
     assert rejects["raw_text"].is_not_null().all()
     assert (rejects["src_line"] > 0).all()
 
@@ -60,10 +76,16 @@ def test_bronze_rejects_exactly_the_anomalies_it_owns(raw, bronze):
     with warehouse(bronze) as con:
         rejects = con.sql("SELECT table_name, src_filename, src_line, reason, raw_text FROM bronze.rejects").pl()
     events = rejects.filter(pl.col("table_name") == "events")
-    bad_json = {(f, n) for f, n in events.filter(pl.col("reason") == "bad_json").select("src_filename", "src_line").iter_rows()}
+    bad_json = {
+        (f, n) for f, n in events.filter(pl.col("reason") == "bad_json").select("src_filename", "src_line").iter_rows()
+    }
     assert bad_json == logged(raw, "events", "malformed_json")
-    missing = {(f, n, r.split(":")[1]) for f, n, r in
-               events.filter(pl.col("reason").str.starts_with("missing_field:")).select("src_filename", "src_line", "reason").iter_rows()}
+    missing = {
+        (f, n, r.split(":")[1])
+        for f, n, r in events.filter(pl.col("reason").str.starts_with("missing_field:"))
+        .select("src_filename", "src_line", "reason")
+        .iter_rows()
+    }
     assert missing == logged(raw, "events", "missing_envelope_field")
     prices = rejects.filter((pl.col("table_name") == "products") & (pl.col("reason") == "cast_error:current_price"))
     non_numeric = {pid for pid, kind in logged(raw, "products", "invalid_price") if kind == "non_numeric"}
@@ -74,9 +96,15 @@ def test_bronze_rejects_exactly_the_anomalies_it_owns(raw, bronze):
 
 def test_well_typed_anomalies_stay_in_bronze(raw, bronze):
     with warehouse(bronze) as con:
-        orphans = {r[0] for r in con.sql("SELECT order_id FROM bronze.orders_header WHERE customer_id >= 100000000 "
-                                         "OR store_id >= 100000000").fetchall()}
-        dups = con.sql("SELECT count(*) FROM (SELECT order_id FROM bronze.orders_header GROUP BY 1 HAVING count(*) > 1)").fetchone()[0]
+        orphans = {
+            r[0]
+            for r in con.sql(
+                "SELECT order_id FROM bronze.orders_header WHERE customer_id >= 100000000 OR store_id >= 100000000"
+            ).fetchall()
+        }
+        dups = con.sql(
+            "SELECT count(*) FROM (SELECT order_id FROM bronze.orders_header GROUP BY 1 HAVING count(*) > 1)"
+        ).fetchone()[0]
         blank_ts = con.sql("SELECT count(*) FROM bronze.sensors WHERE sensor_ts IS NULL").fetchone()[0]
     assert orphans == {r[0] for r in logged(raw, "orders_header", "orphan_reference")}
     assert dups == len(logged(raw, "orders_header", "duplicate_order_id"))
@@ -96,11 +124,14 @@ def test_audit_columns(bronze, raw):
             bad = con.sql(f"""SELECT count(*) FROM bronze.{table} WHERE ingestion_ts IS NULL OR src_filename IS NULL
                               OR length(src_row_hash) <> 32 OR src_line < 1""").fetchone()[0]
             assert bad == 0, table
-        tz = con.sql("SELECT data_type FROM information_schema.columns WHERE table_schema = 'bronze' "
-                     "AND column_name = 'ingestion_ts' LIMIT 1").fetchone()[0]
+        tz = con.sql(
+            "SELECT data_type FROM information_schema.columns WHERE table_schema = 'bronze' "
+            "AND column_name = 'ingestion_ts' LIMIT 1"
+        ).fetchone()[0]
         assert tz == "TIMESTAMP WITH TIME ZONE"
         sample = con.sql("SELECT src_filename, src_line, src_row_hash FROM bronze.orders_lines LIMIT 1").fetchone()
     import hashlib
+
     line = (raw / sample[0]).read_text().splitlines()[sample[1] - 1]
     assert hashlib.md5(line.encode()).hexdigest() == sample[2]  # the hash of the raw record itself
 
@@ -110,7 +141,8 @@ def test_lake_layout(bronze):
     months = sorted(p.name for p in (parquet / "orders_header").iterdir() if p.is_dir())
     assert months[0] == "src_partition_month=2024-01" and len(months) == 24
     assert DeltaTable(bronze / "lake" / "bronze" / "delta" / "orders_header").metadata().partition_columns == [
-        "src_partition_month"]
+        "src_partition_month"
+    ]
     assert len(list((parquet / "events").rglob("*.parquet"))) == 24  # one file per month, not per day
     assert list((bronze / "lake" / "_rejects" / "events").glob("*.parquet"))
 
@@ -145,5 +177,7 @@ def test_returns_history_is_applied(raw, bronze):
     assert ops == ["WRITE", "MERGE", "ADD COLUMN", "MERGE", "MERGE"]
     last = sorted(delta.history(), key=lambda h: h["version"])[-1]["operationMetrics"]
     assert last["num_target_rows_deleted"] == len(history["deleted_return_ids"])
-    assert "return_reason_code" not in DeltaTable(bronze / "lake" / "bronze" / "delta" / "returns", version=0
-                                                  ).schema().to_arrow().names
+    assert (
+        "return_reason_code"
+        not in DeltaTable(bronze / "lake" / "bronze" / "delta" / "returns", version=0).schema().to_arrow().names
+    )

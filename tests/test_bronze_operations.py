@@ -11,7 +11,6 @@ import time
 
 import polars as pl
 import pytest
-
 from bronze_checks import TABLES, manifest, raw_records, three_destinations, warehouse
 from conftest import INCREMENT, ROOT, SCALE, SEED, bronze_args, run_bronze, run_generator
 
@@ -26,11 +25,16 @@ def expected_counts(raw) -> dict[str, int]:
     import json
 
     from raw_readers import load_log
+
     log = load_log(raw)["sources"]
     out = {}
-    for table, pattern in (("orders_header", "orders_header/*/*.csv"), ("orders_lines", "orders_lines/*/*.csv"),
-                           ("sensors", "sensors/*/*/*.csv"), ("events", "events/*/*.jsonl"),
-                           ("shipments", "shipments/*.parquet")):
+    for table, pattern in (
+        ("orders_header", "orders_header/*/*.csv"),
+        ("orders_lines", "orders_lines/*/*.csv"),
+        ("sensors", "sensors/*/*/*.csv"),
+        ("events", "events/*/*.jsonl"),
+        ("shipments", "shipments/*.parquet"),
+    ):
         out[table] = sum(raw_records(p) for p in raw.glob(pattern))
     out["events"] -= log["events"]["malformed_json"]["count"] + log["events"]["missing_envelope_field"]["count"]
     manifest_rows = json.loads((raw / "_manifest.json").read_text())["sources"]
@@ -58,10 +62,15 @@ def test_increment_and_late_file_are_loaded_exactly_once(loaded_copy):
     stores = pl.read_csv(next((data / "stores_changes").rglob("*.csv")), infer_schema=False)
     with warehouse(target) as con:
         for cid, line1 in changes.select("customer_id", "address_line1").iter_rows():
-            assert con.sql("SELECT address_line1 FROM bronze.customers WHERE customer_id = ?",
-                           params=[int(cid)]).fetchone()[0] == line1
-        closed = con.sql("SELECT close_dt::VARCHAR FROM bronze.stores WHERE store_id = ?",
-                         params=[int(stores["store_id"][0])]).fetchone()[0]
+            assert (
+                con.sql(
+                    "SELECT address_line1 FROM bronze.customers WHERE customer_id = ?", params=[int(cid)]
+                ).fetchone()[0]
+                == line1
+            )
+        closed = con.sql(
+            "SELECT close_dt::VARCHAR FROM bronze.stores WHERE store_id = ?", params=[int(stores["store_id"][0])]
+        ).fetchone()[0]
     assert closed == "2026-01-01"
     for table in TABLES:
         prints = three_destinations(target, table)
@@ -88,8 +97,10 @@ def test_changed_file_policy(loaded_copy):
     assert conflict["status"].to_list() == ["conflict"] and "keeps the first version" in conflict["reason"][0]
     assert counts(target)["orders_header"] == before["orders_header"]  # never loaded twice
     with warehouse(target) as con:
-        assert con.sql("SELECT name FROM bronze.products WHERE product_id = ?",
-                       params=[int(fields[0])]).fetchone()[0] == "Renamed Product"
+        assert (
+            con.sql("SELECT name FROM bronze.products WHERE product_id = ?", params=[int(fields[0])]).fetchone()[0]
+            == "Renamed Product"
+        )
     assert counts(target)["products"] == before["products"]  # re-applied by key
     assert "conflict" in proc.stdout or "1" in proc.stdout
     # The conflict is recorded once, not at every run.
@@ -107,8 +118,12 @@ def test_changed_file_policy(loaded_copy):
 @pytest.mark.parametrize("kill_after", [1.5, 3.5, 6.0])
 def test_killed_run_is_completed_by_the_next(raw, tmp_path, kill_after):
     target = tmp_path / "t"
-    proc = subprocess.Popen([sys.executable, "pipelines/bronze_dlt_pipeline.py", *bronze_args(raw, target)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "pipelines/bronze_dlt_pipeline.py", *bronze_args(raw, target)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(kill_after)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -120,8 +135,10 @@ def test_killed_run_is_completed_by_the_next(raw, tmp_path, kill_after):
     m = manifest(target)
     assert (m["status"] == "loaded").all()
     with warehouse(target) as con:
-        dup = con.sql("SELECT count(*) FROM (SELECT path FROM bronze.file_manifest WHERE status = 'loaded' "
-                      "GROUP BY path HAVING count(*) > 1)").fetchone()[0]
+        dup = con.sql(
+            "SELECT count(*) FROM (SELECT path FROM bronze.file_manifest WHERE status = 'loaded' "
+            "GROUP BY path HAVING count(*) > 1)"
+        ).fetchone()[0]
     assert dup == 0
     for table in TABLES:
         prints = three_destinations(target, table)
@@ -158,7 +175,8 @@ def test_dlt_cli_sees_the_pipeline(bronze):
     env = dict(os.environ, DLT_DATA_DIR=str(bronze))  # the pipelines folder is <DLT_DATA_DIR>/pipelines
     dlt_cli = os.path.join(os.path.dirname(sys.executable), "dlt")
     for command in ("info", "trace"):
-        proc = subprocess.run([dlt_cli, "pipeline", "retail_bronze", command], cwd=ROOT, env=env,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [dlt_cli, "pipeline", "retail_bronze", command], cwd=ROOT, env=env, capture_output=True, text=True
+        )
         assert proc.returncode == 0, proc.stderr
         assert "retail_bronze" in proc.stdout

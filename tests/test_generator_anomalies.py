@@ -7,9 +7,9 @@ import json
 
 import polars as pl
 import pytest
+from raw_readers import load_log, logged, parse_event, read_events, read_many
 
 from generators.reference import CARRIER_SLA_DAYS
-from raw_readers import load_log, logged, parse_event, read_events, read_many
 
 EMAIL = r"^[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$"
 
@@ -24,8 +24,7 @@ def first(rows: set[tuple], n: int = 1) -> set:
 
 @pytest.fixture(scope="module")
 def text(raw):
-    return {name: pl.read_csv(raw / f"{name}.csv", infer_schema=False)
-            for name in ("customers", "products", "stores")}
+    return {name: pl.read_csv(raw / f"{name}.csv", infer_schema=False) for name in ("customers", "products", "stores")}
 
 
 def test_every_class_is_present_and_counted(raw):
@@ -44,22 +43,27 @@ def test_customer_emails(raw, text):
 
 def test_customer_duplicate_natural_keys(raw, text):
     c = text["customers"]
-    groups = c.group_by("natural_key").agg(pl.col("customer_id").cast(pl.Int64)).filter(pl.col("customer_id").list.len() > 1)
+    groups = (
+        c.group_by("natural_key").agg(pl.col("customer_id").cast(pl.Int64)).filter(pl.col("customer_id").list.len() > 1)
+    )
     found = {(max(g), min(g), k) for k, g in groups.iter_rows()}
     rows = logged(raw, "customers", "duplicate_natural_key")
     assert {frozenset((a, b)) for a, b, _ in rows} == {frozenset((a, b)) for a, b, _ in found}
     assert {k for *_, k in rows} == {k for *_, k in found}
     # The duplicate is the later registration: higher id, later join_ts (so "keep the
     # first registration" is a rule Silver can apply).
-    joined = dict(zip(c["customer_id"].cast(pl.Int64), c["join_ts"]))
+    joined = dict(zip(c["customer_id"].cast(pl.Int64), c["join_ts"], strict=True))
     for dup, original, _ in rows:
         assert dup > original and joined[dup] > joined[original]
 
 
 def test_customer_missing_contact(raw, text):
     c = text["customers"]
-    bad = c.filter(pl.col("phone").is_null() | pl.col("address_line1").is_null()
-                   | (pl.col("city").is_null() & pl.col("postcode").is_null()))
+    bad = c.filter(
+        pl.col("phone").is_null()
+        | pl.col("address_line1").is_null()
+        | (pl.col("city").is_null() & pl.col("postcode").is_null())
+    )
     assert ids(bad, "customer_id") == first(logged(raw, "customers", "missing_contact"))
     # Clean rows never miss a city or postcode alone.
     assert c.filter(pl.col("city").is_null() ^ pl.col("postcode").is_null()).height == 0
@@ -109,10 +113,16 @@ def lines(raw):
 def test_orphan_references(raw, text, headers):
     customers, stores = ids(text["customers"], "customer_id"), ids(text["stores"], "store_id")
     h = headers.unique("order_id")
-    bad_c = {(o, "customer_id") for o, c in zip(h["order_id"].cast(pl.Int64), h["customer_id"].cast(pl.Int64))
-             if c not in customers}
-    bad_s = {(o, "store_id") for o, s in zip(h["order_id"].cast(pl.Int64), h["store_id"].cast(pl.Int64))
-             if s not in stores}
+    bad_c = {
+        (o, "customer_id")
+        for o, c in zip(h["order_id"].cast(pl.Int64), h["customer_id"].cast(pl.Int64), strict=True)
+        if c not in customers
+    }
+    bad_s = {
+        (o, "store_id")
+        for o, s in zip(h["order_id"].cast(pl.Int64), h["store_id"].cast(pl.Int64), strict=True)
+        if s not in stores
+    }
     assert bad_c | bad_s == logged(raw, "orders_header", "orphan_reference")
 
 
@@ -120,9 +130,11 @@ def test_duplicate_orders_across_files(raw, headers):
     counts = headers.group_by("order_id").agg(pl.col("file").n_unique().alias("files"), pl.len().alias("n"))
     dup = counts.filter(pl.col("n") > 1)
     assert dup["files"].min() == 2 and dup["n"].max() == 2  # each copy in another file
-    copies = headers.filter(pl.col("order_id").is_in(dup["order_id"].implode())
-                            & (("orders_header/order_dt=" + pl.col("order_dt_local")) != pl.col("file").str.extract(r"^(.*)/part")))
-    found = {(int(o), f) for o, f in zip(copies["order_id"], copies["file"])}
+    copies = headers.filter(
+        pl.col("order_id").is_in(dup["order_id"].implode())
+        & (("orders_header/order_dt=" + pl.col("order_dt_local")) != pl.col("file").str.extract(r"^(.*)/part"))
+    )
+    found = {(int(o), f) for o, f in zip(copies["order_id"], copies["file"], strict=True)}
     assert found == logged(raw, "orders_header", "duplicate_order_id")
     # The copy is the same order, byte for byte.
     body = headers.drop("file", "line").filter(pl.col("order_id").is_in(dup["order_id"].implode()))
@@ -131,7 +143,7 @@ def test_duplicate_orders_across_files(raw, headers):
 
 def test_order_line_anomalies(raw, text, lines):
     products = ids(text["products"], "product_id")
-    key = lambda f: {(int(o), int(n)) for o, n in zip(f["order_id"], f["line_number"])}  # noqa: E731
+    key = lambda f: {(int(o), int(n)) for o, n in zip(f["order_id"], f["line_number"], strict=True)}  # noqa: E731
     orphan = lines.filter(~pl.col("product_id").cast(pl.Int64).is_in(list(products)))
     assert key(orphan) == logged(raw, "orders_lines", "invalid_product_id")
     assert key(lines.filter(pl.col("qty").cast(pl.Int64) <= 0)) == logged(raw, "orders_lines", "non_positive_qty")
@@ -162,7 +174,9 @@ def test_sensor_anomalies(raw):
     found = {(f, int(n), c) for f, n, c in pl.concat([out_t, out_h]).select("file", "line", "column").iter_rows()}
     assert found == logged(raw, "sensors", "out_of_range")
     blank = s.filter(pl.col("sensor_ts").is_null())
-    assert {(f, int(n)) for f, n in blank.select("file", "line").iter_rows()} == logged(raw, "sensors", "missing_sensor_ts")
+    assert {(f, int(n)) for f, n in blank.select("file", "line").iter_rows()} == logged(
+        raw, "sensors", "missing_sensor_ts"
+    )
 
 
 def test_shipment_anomalies(raw):
@@ -172,7 +186,8 @@ def test_shipment_anomalies(raw):
     sla = pl.col("carrier").replace_strict(CARRIER_SLA_DAYS, return_dtype=pl.Int64)
     late = s.filter(pl.col("delivered_at") > pl.col("shipped_at") + pl.duration(days=1) * sla)
     assert {(i, c) for i, c in late.select("shipment_id", "carrier").iter_rows()} == logged(
-        raw, "shipments", "late_delivery")
+        raw, "shipments", "late_delivery"
+    )
 
 
 def test_anomalies_are_spread_not_first_rows(raw):

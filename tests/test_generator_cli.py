@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import SCALE, run_generator
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--scale", "-1"], "must be greater than 0"),
-    (["--scale", "0"], "must be greater than 0"),
-    (["--scale", "abc"], "is not a number"),
-    (["--seed", "-3"], "must not be negative"),
-    (["--days", "2"], "--start-date and --days go together"),
-    (["--start-date", "2026-13-01", "--days", "2"], "is not a date"),
-    (["--start-date", "2023-01-01", "--days", "2"], "must be after"),
-    (["--late-days", "2"], "--late-days belongs to an increment"),
-    (["--only", "nonsense"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--scale", "-1"], "must be greater than 0"),
+        (["--scale", "0"], "must be greater than 0"),
+        (["--scale", "abc"], "is not a number"),
+        (["--seed", "-3"], "must not be negative"),
+        (["--days", "2"], "--start-date and --days go together"),
+        (["--start-date", "2026-13-01", "--days", "2"], "is not a date"),
+        (["--start-date", "2023-01-01", "--days", "2"], "must be after"),
+        (["--late-days", "2"], "--late-days belongs to an increment"),
+        (["--only", "nonsense"], "invalid choice"),
+    ],
+)
 def test_bad_arguments(args, message, tmp_path):
     proc = run_generator("--out", str(tmp_path / "out"), *args, check=False)
     assert proc.returncode == 2
@@ -43,14 +45,16 @@ def test_foreign_non_empty_folder_is_refused(tmp_path):
 
 
 def test_increment_needs_a_base(tmp_path):
-    proc = run_generator("--scale", SCALE, "--out", str(tmp_path / "empty"), "--start-date", "2026-01-01",
-                         "--days", "1", check=False)
+    proc = run_generator(
+        "--scale", SCALE, "--out", str(tmp_path / "empty"), "--start-date", "2026-01-01", "--days", "1", check=False
+    )
     assert proc.returncode == 2 and "no base dataset" in proc.stderr
 
 
 def test_increment_beyond_the_rate_calendar(raw, tmp_path):
-    proc = run_generator("--scale", SCALE, "--seed", "7", "--out", str(raw), "--start-date", "2026-06-29",
-                         "--days", "5", check=False)
+    proc = run_generator(
+        "--scale", SCALE, "--seed", "7", "--out", str(raw), "--start-date", "2026-06-29", "--days", "5", check=False
+    )
     assert proc.returncode == 2 and "exchange-rate calendar" in proc.stderr
 
 
@@ -71,8 +75,12 @@ def test_progress_and_summary_are_shown(tmp_path):
 
     from conftest import ROOT
 
-    proc = subprocess.run([sys.executable, "-m", "generators", "--scale", SCALE, "--out", str(tmp_path / "p")],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "generators", "--scale", SCALE, "--out", str(tmp_path / "p")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0
     assert "rows" in proc.stderr and "MB written" in proc.stderr
     assert "orders_header" in proc.stdout and "total" in proc.stdout

@@ -9,16 +9,20 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from deltalake import DeltaTable
-
-import schemas
 from conftest import SCALE
+from deltalake import DeltaTable
 from raw_readers import parse_event, read_csv_typed, read_events, read_xlsx
 
+import schemas
+
 CSV_SOURCES = {
-    "customers": "customers.csv", "products": "products.csv", "stores": "stores.csv",
-    "suppliers": "suppliers.csv", "orders_header": "orders_header/*/*.csv",
-    "orders_lines": "orders_lines/*/*.csv", "sensors": "sensors/*/*/*.csv",
+    "customers": "customers.csv",
+    "products": "products.csv",
+    "stores": "stores.csv",
+    "suppliers": "suppliers.csv",
+    "orders_header": "orders_header/*/*.csv",
+    "orders_lines": "orders_lines/*/*.csv",
+    "sensors": "sensors/*/*/*.csv",
 }
 # Values an anomaly class makes deliberately uncastable (products: non-numeric price).
 UNCASTABLE = {"products": ["current_price"]}
@@ -118,8 +122,15 @@ PARTITION_PATTERNS = {
 
 def test_partition_layout(raw):
     files = [str(p.relative_to(raw)) for p in raw.rglob("*") if p.is_file()]
-    top = {"customers.csv", "products.csv", "stores.csv", "suppliers.csv", "exchange_rates.xlsx",
-           "_manifest.json", "_anomalies.json"}
+    top = {
+        "customers.csv",
+        "products.csv",
+        "stores.csv",
+        "suppliers.csv",
+        "exchange_rates.xlsx",
+        "_manifest.json",
+        "_anomalies.json",
+    }
     for f in files:
         if f in top or f.startswith(("returns/", "_batches/")):
             continue
@@ -131,11 +142,19 @@ def test_partition_layout(raw):
 
 
 def test_rows_sit_in_their_partition(raw):
-    headers = pl.concat([pl.read_csv(p, infer_schema=False).with_columns(file=pl.lit(p.parent.name))
-                         for p in raw.glob("orders_header/*/*.csv")])
+    headers = pl.concat(
+        [
+            pl.read_csv(p, infer_schema=False).with_columns(file=pl.lit(p.parent.name))
+            for p in raw.glob("orders_header/*/*.csv")
+        ]
+    )
     misplaced = headers.filter(("order_dt=" + pl.col("order_dt_local")) != pl.col("file"))
-    dup_ids = {r[0] for r in json.loads((raw / "_anomalies.json").read_text())
-               ["sources"]["orders_header"]["duplicate_order_id"]["rows"]}
+    dup_ids = {
+        r[0]
+        for r in json.loads((raw / "_anomalies.json").read_text())["sources"]["orders_header"]["duplicate_order_id"][
+            "rows"
+        ]
+    }
     # Only the re-delivered copies of duplicated orders sit in another day's file.
     assert set(misplaced["order_id"].cast(pl.Int64)) == dup_ids
     for path in raw.glob("sensors/*/*/*.csv"):
@@ -150,10 +169,18 @@ def test_rows_sit_in_their_partition(raw):
 
 
 # Targets at scale 1.0 from SPEC; the generator must track them x scale.
-SPEC_TARGETS = {"customers": (80_000, 0.0), "products": (25_000, 0.0), "stores": (5_000, 0.0),
-                "suppliers": (8_000, 0.0), "orders_header": (1_000_000, 0.25),
-                "orders_lines": (3_500_000, 0.2), "events": (2_000_000, 0.05),
-                "sensors": (7_500_000, 0.15), "shipments": (1_000_000, 0.2), "returns": (100_000, 0.1)}
+SPEC_TARGETS = {
+    "customers": (80_000, 0.0),
+    "products": (25_000, 0.0),
+    "stores": (5_000, 0.0),
+    "suppliers": (8_000, 0.0),
+    "orders_header": (1_000_000, 0.25),
+    "orders_lines": (3_500_000, 0.2),
+    "events": (2_000_000, 0.05),
+    "sensors": (7_500_000, 0.15),
+    "shipments": (1_000_000, 0.2),
+    "returns": (100_000, 0.1),
+}
 
 
 def test_row_counts_track_targets_times_scale(raw):
@@ -177,6 +204,7 @@ def test_manifest_matches_the_files(raw):
     assert manifest["sources"]["orders_header"]["files"] == len(header_files)
     assert manifest["sources"]["orders_header"]["bytes"] == sum(p.stat().st_size for p in header_files)
     assert manifest["sources"]["orders_header"]["rows"] == sum(
-        len(p.read_text().splitlines()) - 1 for p in header_files)
+        len(p.read_text().splitlines()) - 1 for p in header_files
+    )
     assert manifest["sources"]["events"]["rows"] == len(read_events(raw))
     assert manifest["sources"]["returns"]["rows"] == DeltaTable(raw / "returns").to_pyarrow_table().num_rows

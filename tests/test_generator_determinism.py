@@ -14,8 +14,11 @@ from deltalake import DeltaTable
 
 
 def files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and not str(p.relative_to(root)).startswith("returns/")}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not str(p.relative_to(root)).startswith("returns/")
+    }
 
 
 def versions(root: Path) -> list:
@@ -63,8 +66,11 @@ def test_returns_history_has_append_merge_and_delete(raw):
     assert after.num_rows > before.num_rows  # inserts
     # upserts: some earlier returns changed in place
     b = {r["return_id"]: r for r in before.to_pylist()}
-    changed = [r for r in after.to_pylist() if r["return_id"] in b
-               and (r["qty"], r["reason"]) != (b[r["return_id"]]["qty"], b[r["return_id"]]["reason"])]
+    changed = [
+        r
+        for r in after.to_pylist()
+        if r["return_id"] in b and (r["qty"], r["reason"]) != (b[r["return_id"]]["qty"], b[r["return_id"]]["reason"])
+    ]
     assert changed
     latest = table.to_pyarrow_table()
     assert latest.num_rows < after.num_rows  # deletes

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
-from conftest import INCREMENT, SEED, SCALE, run_generator
+from conftest import INCREMENT, SCALE, SEED, run_generator
 from raw_readers import logged, parse_event, read_events, read_many
 
 BATCH = "00731"  # days from 2024-01-01 to the increment's 2026-01-01
@@ -43,16 +42,18 @@ def test_base_files_are_untouched(raw, raw_incremented):
 def test_increment_ids_never_collide_with_the_base(raw, raw_incremented):
     added = new_files(raw, raw_incremented)
     base_orders = read_many(raw, "orders_header/*/*.csv")["order_id"].cast(pl.Int64)
-    new_orders = pl.concat([pl.read_csv(raw_incremented / f, infer_schema=False) for f in added
-                            if f.startswith("orders_header/")])["order_id"].cast(pl.Int64)
+    new_orders = pl.concat(
+        [pl.read_csv(raw_incremented / f, infer_schema=False) for f in added if f.startswith("orders_header/")]
+    )["order_id"].cast(pl.Int64)
     assert new_orders.len() > 0 and not new_orders.is_in(base_orders.implode()).any()
     base_ship = pl.read_parquet(raw / "shipments" / "*.parquet")["shipment_id"]
     new_ship = pl.concat([pl.read_parquet(raw_incremented / f) for f in added if f.startswith("shipments/")])
     assert not new_ship["shipment_id"].is_in(base_ship.implode()).any()
     assert new_ship["order_id"].is_in(new_orders.implode()).all()
     base_events = {parse_event(t).get("event_id") for _, _, t in read_events(raw) if parse_event(t)}
-    new_events = {parse_event(t).get("event_id") for f, _, t in read_events(raw_incremented)
-                  if f in added and parse_event(t)}
+    new_events = {
+        parse_event(t).get("event_id") for f, _, t in read_events(raw_incremented) if f in added and parse_event(t)
+    }
     assert new_events and not (new_events - {None}) & base_events
 
 
@@ -68,16 +69,18 @@ def test_change_files_carry_only_changed_rows(raw, raw_incremented):
         merged = changed.join(before, on=key, suffix="_before")
         differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"{c}_before")) for c in base.columns if c != key])
         assert merged.filter(differs).height == changed.height, f"{source}: unchanged rows in the change file"
-    stores = pl.read_csv(raw_incremented / "stores_changes/change_dt=2026-01-01" / f"part-{BATCH}.csv",
-                         infer_schema=False)
+    stores = pl.read_csv(
+        raw_incremented / "stores_changes/change_dt=2026-01-01" / f"part-{BATCH}.csv", infer_schema=False
+    )
     assert stores["close_dt"].to_list() == ["2026-01-01"]
     closed = stores["store_id"][0]
     for f in new_files(raw, raw_incremented):
         if f.startswith("orders_header/"):
             assert closed not in pl.read_csv(raw_incremented / f, infer_schema=False)["store_id"].to_list()
         assert not f.startswith(f"sensors/store_id={closed}/")
-    products = pl.read_csv(raw_incremented / "products_changes/change_dt=2026-01-01" / f"part-{BATCH}.csv",
-                           infer_schema=False)
+    products = pl.read_csv(
+        raw_incremented / "products_changes/change_dt=2026-01-01" / f"part-{BATCH}.csv", infer_schema=False
+    )
     assert (products["is_discontinued"] == "true").any() and (products["discontinued_dt"] == "2026-01-01").any()
 
 
@@ -91,8 +94,9 @@ def test_manifest_and_log_cover_both_batches(raw, raw_incremented):
     lines = read_many(raw_incremented, "orders_lines/*/*.csv")
     products = set(pl.read_csv(raw_incremented / "products.csv", infer_schema=False)["product_id"].cast(pl.Int64))
     orphan = lines.filter(~pl.col("product_id").cast(pl.Int64).is_in(list(products)))
-    assert {(int(o), int(n)) for o, n in zip(orphan["order_id"], orphan["line_number"])} == logged(
-        raw_incremented, "orders_lines", "invalid_product_id")
+    assert {(int(o), int(n)) for o, n in zip(orphan["order_id"], orphan["line_number"], strict=True)} == logged(
+        raw_incremented, "orders_lines", "invalid_product_id"
+    )
     malformed = {(f, n) for f, n, t in read_events(raw_incremented) if parse_event(t) is None}
     assert malformed == logged(raw_incremented, "events", "malformed_json")
     assert len(malformed) > len(logged(raw, "events", "malformed_json"))
@@ -110,7 +114,8 @@ def test_rerunning_an_increment_changes_nothing(raw_incremented, tmp_path):
 def test_increment_must_match_the_base_seed_and_scale(raw_incremented, extra):
     args = {"--seed": SEED, "--scale": SCALE}
     args.update(dict([extra]))
-    proc = run_generator("--seed", args["--seed"], "--scale", args["--scale"], "--out", str(raw_incremented),
-                         *INCREMENT, check=False)
+    proc = run_generator(
+        "--seed", args["--seed"], "--scale", args["--scale"], "--out", str(raw_incremented), *INCREMENT, check=False
+    )
     assert proc.returncode == 2
     assert "must use the same seed and scale" in proc.stderr and "Traceback" not in proc.stderr

@@ -5,23 +5,29 @@ from __future__ import annotations
 import polars as pl
 import pytest
 from deltalake import DeltaTable
+from raw_readers import logged, read_csv_typed, read_many
 
 import schemas
-from raw_readers import logged, read_csv_typed, read_many
 
 
 @pytest.fixture(scope="module")
 def tables(raw):
     def typed(name):
         return pl.from_arrow(read_csv_typed(raw / f"{name}.csv", schemas.RAW_SCHEMAS[name]))
+
     headers = read_many(raw, "orders_header/*/*.csv", schemas.ORDERS_HEADER).unique("order_id")
     lines = read_many(raw, "orders_lines/*/*.csv", schemas.ORDERS_LINES)
     products = pl.read_csv(raw / "products.csv", infer_schema=False).select(
-        pl.col("product_id").cast(pl.Int64), pl.col("introduced_dt").str.to_date(),
-        pl.col("discontinued_dt").str.to_date())
+        pl.col("product_id").cast(pl.Int64),
+        pl.col("introduced_dt").str.to_date(),
+        pl.col("discontinued_dt").str.to_date(),
+    )
     return {
-        "customers": typed("customers"), "stores": typed("stores"), "products": products,
-        "headers": headers, "lines": lines,
+        "customers": typed("customers"),
+        "stores": typed("stores"),
+        "products": products,
+        "headers": headers,
+        "lines": lines,
         "shipments": pl.read_parquet(raw / "shipments" / "*.parquet"),
         "returns": pl.from_arrow(DeltaTable(raw / "returns").to_pyarrow_table()),
     }
@@ -80,7 +86,11 @@ def test_clean_lines_obey_price_and_discount_rules(tables, raw):
     lines = tables["lines"].filter(
         ~pl.struct("order_id", "line_number").is_in(
             pl.DataFrame(sorted(flagged), schema=["order_id", "line_number"], orient="row")
-            .cast({"line_number": pl.Int32}).to_struct().implode()))
+            .cast({"line_number": pl.Int32})
+            .to_struct()
+            .implode()
+        )
+    )
     assert (lines["qty"] > 0).all() and (lines["unit_price"] > 0).all()
     assert lines["line_discount_pct"].cast(pl.Float64).is_between(0, 1).all()
     assert lines["tax_pct"].cast(pl.Float64).is_between(0, 1).all()

@@ -7,16 +7,30 @@ import re
 import subprocess
 import sys
 
-import duckdb
-
 from conftest import ROOT
+
+import duckdb
 
 
 def main_job(tmp_path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "pipelines/main_job.py", "--raw", str(tmp_path / "raw"),
-                           "--warehouse", str(tmp_path / "warehouse.duckdb"), "--lake", str(tmp_path / "lake"),
-                           "--pipelines-dir", str(tmp_path / "pipelines"), *args],
-                          cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            "pipelines/main_job.py",
+            "--raw",
+            str(tmp_path / "raw"),
+            "--warehouse",
+            str(tmp_path / "warehouse.duckdb"),
+            "--lake",
+            str(tmp_path / "lake"),
+            "--pipelines-dir",
+            str(tmp_path / "pipelines"),
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
 
 
 def number(pattern: str, text: str) -> float:
@@ -33,15 +47,22 @@ def test_main_job_runs_every_layer_and_its_summary_matches_the_warehouse(tmp_pat
     assert number(r"^raw\s+([\d,]+)", out) == sum(s["rows"] for s in sources.values())
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         for schema in ("bronze", "silver", "gold"):
-            tables = [t for (t,) in con.sql(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE' "
-                "AND NOT starts_with(table_name, '_dlt')", params=[schema]).fetchall()]
+            tables = [
+                t
+                for (t,) in con.sql(
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = ? AND table_type = 'BASE TABLE' "
+                    "AND NOT starts_with(table_name, '_dlt')",
+                    params=[schema],
+                ).fetchall()
+            ]
             rows = sum(con.sql(f'SELECT count(*) FROM {schema}."{t}"').fetchone()[0] for t in tables)
             assert number(rf"^{schema}\s+\d+\s+\d+\s+([\d,]+)", out) == rows, schema
-        (net,), = con.sql("SELECT round(sum(net_amount_aud), 2) FROM gold.fct_sales").fetchall()
-        (rejects,), = con.sql("SELECT count(*) FROM bronze.rejects").fetchall()
-        (lines, quarantined), = con.sql("SELECT (SELECT count(*) FROM bronze.orders_lines), "
-                                        "(SELECT count(*) FROM silver.quarantine_order_lines)").fetchall()
+        ((net,),) = con.sql("SELECT round(sum(net_amount_aud), 2) FROM gold.fct_sales").fetchall()
+        ((rejects,),) = con.sql("SELECT count(*) FROM bronze.rejects").fetchall()
+        ((lines, quarantined),) = con.sql(
+            "SELECT (SELECT count(*) FROM bronze.orders_lines), (SELECT count(*) FROM silver.quarantine_order_lines)"
+        ).fetchall()
     assert number(r"total net sales: ([\d,.]+) AUD", out) == float(net) > 0
     assert number(r"rejects: ([\d,]+) rows in bronze.rejects", out) == rejects > 0
     assert number(r"order lines: ([\d,]+) in bronze", out) == lines

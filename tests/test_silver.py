@@ -9,18 +9,29 @@ import shutil
 import subprocess
 import sys
 
-import duckdb
 import polars as pl
 import pytest
-
 from conftest import INCREMENT, ROOT, SCALE, SEED, run_bronze, run_generator
+
+import duckdb
 from generators.reference import CARRIER_SLA_DAYS
 
 
 def transform(warehouse, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "pipelines/transform_pipeline.py", "--warehouse", str(warehouse),
-                           "--pipelines-dir", str(warehouse.parent / "pipelines"), *extra],
-                          cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            "pipelines/transform_pipeline.py",
+            "--warehouse",
+            str(warehouse),
+            "--pipelines-dir",
+            str(warehouse.parent / "pipelines"),
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture()
@@ -41,10 +52,14 @@ def test_dbt_build_is_green_on_generated_data(warehouse):
         for table in ("customers", "orders_lines", "events", "sensors", "returns"):
             bronze_rows = con.sql(f"SELECT count(*) FROM bronze.{table}").fetchone()[0]
             assert con.sql(f"SELECT count(*) FROM silver.stg_{table}").fetchone()[0] == bronze_rows
-        flagged = con.sql("SELECT count(*) FILTER (WHERE NOT is_email_valid), "
-                          "count(*) FILTER (WHERE is_contact_incomplete) FROM silver.stg_customers").fetchone()
+        flagged = con.sql(
+            "SELECT count(*) FILTER (WHERE NOT is_email_valid), "
+            "count(*) FILTER (WHERE is_contact_incomplete) FROM silver.stg_customers"
+        ).fetchone()
         assert all(n > 0 for n in flagged)
-        sums = con.sql("SELECT sum(net_amount) = sum(line_total) - sum(discount_amount) FROM silver.stg_orders_lines").fetchone()
+        sums = con.sql(
+            "SELECT sum(net_amount) = sum(line_total) - sum(discount_amount) FROM silver.stg_orders_lines"
+        ).fetchone()
         assert sums[0]
 
 
@@ -52,8 +67,10 @@ def test_reconciliation_finds_every_injected_anomaly(warehouse, raw):
     assert transform(warehouse).returncode == 0
     log = json.loads((raw / "_anomalies.json").read_text())["sources"]
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.sql("SELECT source, anomaly_class, injected, detected, false_positives, recall "
-                       "FROM silver.dq_anomaly_reconciliation").fetchall()
+        rows = con.sql(
+            "SELECT source, anomaly_class, injected, detected, false_positives, recall "
+            "FROM silver.dq_anomaly_reconciliation"
+        ).fetchall()
     found = {(s, c): (i, d, fp, r) for s, c, i, d, fp, r in rows}
     expected = {(s, c): entry["count"] for s, classes in log.items() for c, entry in classes.items()}
     assert set(found) == set(expected)
@@ -67,25 +84,41 @@ def test_deduplication_and_quarantine(warehouse, raw):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         one = lambda sql: con.sql(sql).fetchone()[0]  # noqa: E731
         assert one("SELECT count(*) FROM silver.silver_orders") == one(
-            "SELECT count(DISTINCT order_id) FROM bronze.orders_header")
+            "SELECT count(DISTINCT order_id) FROM bronze.orders_header"
+        )
         assert one("SELECT count(*) FROM silver.silver_customers") == one(
-            "SELECT count(DISTINCT natural_key) FROM bronze.customers")
+            "SELECT count(DISTINCT natural_key) FROM bronze.customers"
+        )
         # nothing disappears: valid + quarantined lines = all lines
         assert one("SELECT count(*) FROM silver.silver_order_lines") + one(
-            "SELECT count(*) FROM silver.quarantine_order_lines") == one("SELECT count(*) FROM bronze.orders_lines")
+            "SELECT count(*) FROM silver.quarantine_order_lines"
+        ) == one("SELECT count(*) FROM bronze.orders_lines")
         # the surviving copy of a duplicated order is the one in its own date's file
-        assert one("""SELECT count(*) FROM silver.silver_orders
-                      WHERE src_filename NOT LIKE 'orders_header/order_dt=' || strftime(order_dt_local, '%Y-%m-%d') || '/%'""") == 0
+        assert (
+            one("""SELECT count(*) FROM silver.silver_orders
+                      WHERE src_filename NOT LIKE
+                           'orders_header/order_dt=' || strftime(order_dt_local, '%Y-%m-%d') || '/%'""")
+            == 0
+        )
 
 
-@pytest.mark.parametrize("breakage, failing_test", [
-    ("UPDATE bronze.orders_lines SET product_id = 900000000 + line_number WHERE order_id % 20 = 0",
-     "foreign_key_rate_stg_orders_lines_product_id"),
-    ("UPDATE bronze.customers SET email = replace(email, '@', '') WHERE customer_id % 20 = 0",
-     "email_format_stg_customers_email"),
-    ("UPDATE bronze.orders_lines SET line_discount_pct = 1.5 WHERE order_id % 50 = 0",
-     "in_range_stg_orders_lines_line_discount_pct"),
-])
+@pytest.mark.parametrize(
+    "breakage, failing_test",
+    [
+        (
+            "UPDATE bronze.orders_lines SET product_id = 900000000 + line_number WHERE order_id % 20 = 0",
+            "foreign_key_rate_stg_orders_lines_product_id",
+        ),
+        (
+            "UPDATE bronze.customers SET email = replace(email, '@', '') WHERE customer_id % 20 = 0",
+            "email_format_stg_customers_email",
+        ),
+        (
+            "UPDATE bronze.orders_lines SET line_discount_pct = 1.5 WHERE order_id % 50 = 0",
+            "in_range_stg_orders_lines_line_discount_pct",
+        ),
+    ],
+)
 def test_tests_fail_on_data_that_breaks_the_rule(warehouse, breakage, failing_test):
     with duckdb.connect(str(warehouse)) as con:
         con.sql(breakage)
@@ -97,8 +130,9 @@ def test_tests_fail_on_data_that_breaks_the_rule(warehouse, breakage, failing_te
 def test_plain_dbt_works_for_dbt_users(warehouse):
     env = dict(os.environ, RETAIL_WAREHOUSE=str(warehouse))
     dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
-    proc = subprocess.run([dbt, "build", "--profiles-dir", "."], cwd=ROOT / "dbt",
-                          env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [dbt, "build", "--profiles-dir", "."], cwd=ROOT / "dbt", env=env, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout[-2000:]
 
 
@@ -113,9 +147,16 @@ def test_missing_warehouse_is_a_clear_error(tmp_path):
     assert proc.returncode == 2 and "run the bronze pipeline first" in proc.stderr
 
 
-INCREMENTAL_MODELS = ("silver.silver_orders", "silver.silver_order_lines", "silver.quarantine_order_lines",
-                      "silver.silver_events", "silver.silver_sensor_readings", "silver.silver_shipments",
-                      "silver.silver_returns", "gold.fct_sensor_readings")
+INCREMENTAL_MODELS = (
+    "silver.silver_orders",
+    "silver.silver_order_lines",
+    "silver.quarantine_order_lines",
+    "silver.silver_events",
+    "silver.silver_sensor_readings",
+    "silver.silver_shipments",
+    "silver.silver_returns",
+    "gold.fct_sensor_readings",
+)
 
 
 def fingerprints(warehouse) -> dict:
@@ -137,8 +178,13 @@ def test_incremental_run_after_an_increment_equals_a_full_refresh(loaded_copy, t
     proc = transform(warehouse)
     assert proc.returncode == 0, proc.stderr[-2000:]
     incremental = fingerprints(warehouse)
-    for model in ("silver.silver_orders", "silver.silver_order_lines", "silver.silver_events",
-                  "silver.silver_sensor_readings", "gold.fct_sensor_readings"):
+    for model in (
+        "silver.silver_orders",
+        "silver.silver_order_lines",
+        "silver.silver_events",
+        "silver.silver_sensor_readings",
+        "gold.fct_sensor_readings",
+    ):
         assert incremental[model][0] > before[model][0], model  # the new and late rows landed
     full = tmp_path / "full"
     full.mkdir()
@@ -150,13 +196,17 @@ def test_incremental_run_after_an_increment_equals_a_full_refresh(loaded_copy, t
     customers = next((data / "customers_changes").rglob("*.csv"))
     moved = [int(line.split(",")[0]) for line in customers.read_text().splitlines()[1:]]
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        versions = dict(con.sql("SELECT customer_id, count(*) FROM snapshots.customers_snapshot "
-                                "GROUP BY 1 HAVING count(*) > 1").fetchall())
+        versions = dict(
+            con.sql(
+                "SELECT customer_id, count(*) FROM snapshots.customers_snapshot GROUP BY 1 HAVING count(*) > 1"
+            ).fetchall()
+        )
         assert set(versions) == set(moved) and set(versions.values()) == {2}
         repriced = con.sql("""SELECT count(*) FROM (SELECT product_id FROM snapshots.products_snapshot
                               GROUP BY 1 HAVING count(DISTINCT current_price) > 1)""").fetchone()[0]
         stopped = con.sql("""SELECT count(*) FROM snapshots.products_snapshot
-                             WHERE is_discontinued AND discontinued_dt = DATE '2026-01-01' AND dbt_valid_to IS NULL""").fetchone()[0]
+                             WHERE is_discontinued AND discontinued_dt = DATE '2026-01-01'
+                                AND dbt_valid_to IS NULL""").fetchone()[0]
         # history is dated by the business change (the change file's date), not by the build
         dates = con.sql("""SELECT DISTINCT dbt_valid_from::DATE::VARCHAR FROM snapshots.customers_snapshot
                            WHERE customer_id IN (SELECT customer_id FROM snapshots.customers_snapshot
@@ -170,8 +220,9 @@ def test_incremental_run_after_an_increment_equals_a_full_refresh(loaded_copy, t
 def test_source_freshness(warehouse):
     env = dict(os.environ, RETAIL_WAREHOUSE=str(warehouse))
     dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
-    proc = subprocess.run([dbt, "source", "freshness", "--profiles-dir", "."], cwd=ROOT / "dbt", env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [dbt, "source", "freshness", "--profiles-dir", "."], cwd=ROOT / "dbt", env=env, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert "PASS" in proc.stdout
 
@@ -180,8 +231,9 @@ def test_dbt_docs_generate(warehouse):
     assert transform(warehouse).returncode == 0
     env = dict(os.environ, RETAIL_WAREHOUSE=str(warehouse))
     dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
-    proc = subprocess.run([dbt, "docs", "generate", "--profiles-dir", "."], cwd=ROOT / "dbt", env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [dbt, "docs", "generate", "--profiles-dir", "."], cwd=ROOT / "dbt", env=env, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert (ROOT / "dbt" / "target" / "catalog.json").exists()
 
@@ -203,9 +255,13 @@ def test_reference_to_a_row_bronze_rejected_is_not_an_orphan(raw, tmp_path):
     # The edit is not in the generator's log, so reconciliation reports it (as it should).
     assert proc.returncode == 1 and "assert_every_anomaly_class_fully_detected" in proc.stderr
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        flags = con.sql("SELECT DISTINCT is_product_orphan, is_product_rejected_in_bronze FROM silver.silver_order_lines "
-                        "WHERE product_id = ?", params=[product_id]).fetchall()
-        extra = con.sql("SELECT false_positives FROM silver.dq_anomaly_reconciliation "
-                        "WHERE anomaly_class = 'invalid_price'").fetchone()[0]
+        flags = con.sql(
+            "SELECT DISTINCT is_product_orphan, is_product_rejected_in_bronze FROM silver.silver_order_lines "
+            "WHERE product_id = ?",
+            params=[product_id],
+        ).fetchall()
+        extra = con.sql(
+            "SELECT false_positives FROM silver.dq_anomaly_reconciliation WHERE anomaly_class = 'invalid_price'"
+        ).fetchone()[0]
     assert flags == [(False, True)]
     assert extra == 1  # the new invalid price is detected, and it is the only surprise

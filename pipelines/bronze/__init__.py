@@ -10,13 +10,21 @@ files whose rows it holds.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dlt
 import pyarrow as pa
 
 from pipelines.bronze.helpers import (
-    MANIFEST_TABLE, REJECTS_TABLE, Batch, BatchReader, FileOutcome, Plan, Progress, anomaly_rows, manifest_rows,
+    MANIFEST_TABLE,
+    REJECTS_TABLE,
+    Batch,
+    BatchReader,
+    FileOutcome,
+    Plan,
+    Progress,
+    anomaly_rows,
+    manifest_rows,
     returns_changeset,
 )
 from pipelines.bronze.settings import ANOMALY_TABLE, RETURNS_DELETED, TABLES, TableSpec
@@ -29,8 +37,9 @@ EVOLVING = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
 
 
 @dlt.source(name="retail_bronze", max_table_nesting=0, schema_contract=FROZEN)
-def retail_bronze(plan: Plan, reader: BatchReader, returns_version: int | None = None,
-                  validator: Validator | None = None) -> list:
+def retail_bronze(
+    plan: Plan, reader: BatchReader, returns_version: int | None = None, validator: Validator | None = None
+) -> list:
     """Raw files of the retailer's sources, validated against their contracts.
 
     Args:
@@ -67,8 +76,9 @@ def raw_table(spec: TableSpec, plan: Plan, reader: BatchReader):
 
     def rows() -> Iterator:
         load_id = dlt.current.load_package_state()["load_id"]
-        conflicts = [FileOutcome(f, _now(), status="conflict", reason=why)
-                     for f, why in plan.conflicts if f.table == spec.name]
+        conflicts = [
+            FileOutcome(f, _now(), status="conflict", reason=why) for f, why in plan.conflicts if f.table == spec.name
+        ]
         if conflicts:
             yield _to(MANIFEST_TABLE, manifest_rows(conflicts, load_id))
         files = plan.files.get(spec.name, [])
@@ -78,8 +88,13 @@ def raw_table(spec: TableSpec, plan: Plan, reader: BatchReader):
             progress.update(batch)
         progress.done()
 
-    return dlt.resource(rows, name=spec.name, write_disposition=spec.write_disposition,
-                        primary_key=list(spec.primary_key) or None, columns=hints)
+    return dlt.resource(
+        rows,
+        name=spec.name,
+        write_disposition=spec.write_disposition,
+        primary_key=list(spec.primary_key) or None,
+        columns=hints,
+    )
 
 
 def anomaly_log(plan: Plan):
@@ -92,6 +107,7 @@ def anomaly_log(plan: Plan):
         A resource replacing `anomaly_log` (one row per injected anomaly: source, class,
         the row's identity `row_key`, all key columns as JSON).
     """
+
     def rows() -> Iterator:
         load_id = dlt.current.load_package_state()["load_id"]
         outcome = FileOutcome(plan.anomaly_log, _now())
@@ -115,6 +131,7 @@ def returns(plan: Plan, version: int, validator: Validator):
         A merge resource on return_id whose `is_deleted` rows are hard deletes; the same
         rows are appended to `returns_changes`, the change log the lake export replays.
     """
+
     def rows() -> Iterator:
         load_id = dlt.current.load_package_state()["load_id"]
         batch, _ = returns_changeset(plan.raw_root, version, validator)
@@ -122,8 +139,14 @@ def returns(plan: Plan, version: int, validator: Validator):
             yield _to("returns_changes", batch.rows, write_disposition="append")
         yield from _emit(batch, load_id)
 
-    return dlt.resource(rows, name="returns", write_disposition="merge", primary_key="return_id",
-                        columns={RETURNS_DELETED: {"hard_delete": True}}, schema_contract=EVOLVING)
+    return dlt.resource(
+        rows,
+        name="returns",
+        write_disposition="merge",
+        primary_key="return_id",
+        columns={RETURNS_DELETED: {"hard_delete": True}},
+        schema_contract=EVOLVING,
+    )
 
 
 def _emit(batch: Batch, load_id: str) -> Iterator:
@@ -136,10 +159,11 @@ def _emit(batch: Batch, load_id: str) -> Iterator:
 
 def _to(table: str, data: pa.Table, write_disposition: str = "append"):
     # A variant of the resource's table: its own disposition, none of the resource's keys.
-    hints = dlt.mark.make_hints(table_name=table, write_disposition=write_disposition, primary_key=[],
-                                merge_key=[], columns=[])
+    hints = dlt.mark.make_hints(
+        table_name=table, write_disposition=write_disposition, primary_key=[], merge_key=[], columns=[]
+    )
     return dlt.mark.with_hints(data, hints, create_table_variant=True)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -8,43 +8,53 @@ import json
 import re
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
-import duckdb
 import duckdb_extensions
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+import duckdb
 from pipelines.bronze import readers
 from pipelines.bronze.readers import FileError, RawRows
 from pipelines.bronze.settings import (
-    ANOMALY_DETAIL_COLUMNS, ANOMALY_LOG_FILE, ANOMALY_SCHEMA, ANOMALY_TABLE, PARTITION_MONTH, REJECT_SCHEMA,
-    SRC_FILENAME, SRC_LINE, TABLES, TableSpec,
+    ANOMALY_DETAIL_COLUMNS,
+    ANOMALY_LOG_FILE,
+    ANOMALY_SCHEMA,
+    ANOMALY_TABLE,
+    PARTITION_MONTH,
+    REJECT_SCHEMA,
+    SRC_FILENAME,
+    SRC_LINE,
+    TABLES,
+    TableSpec,
 )
 from pipelines.bronze.validation import RAW_TEXT, Validator, rejects_from_parse
 
 MANIFEST_TABLE = "file_manifest"
 REJECTS_TABLE = "rejects"
 
-MANIFEST_SCHEMA = pa.schema([
-    pa.field("path", pa.string(), nullable=False),
-    pa.field("table_name", pa.string(), nullable=False),
-    pa.field("size_bytes", pa.int64()),
-    pa.field("mtime_ns", pa.int64()),
-    pa.field("sha256", pa.string()),
-    pa.field("rows_read", pa.int64(), nullable=False),
-    pa.field("rows_loaded", pa.int64(), nullable=False),
-    pa.field("rows_rejected", pa.int64(), nullable=False),
-    pa.field("status", pa.string(), nullable=False),
-    pa.field("reason", pa.string()),
-    pa.field("started_at", pa.timestamp("us", tz="UTC"), nullable=False),
-    pa.field("finished_at", pa.timestamp("us", tz="UTC"), nullable=False),
-    pa.field("load_id", pa.string(), nullable=False),
-])
+MANIFEST_SCHEMA = pa.schema(
+    [
+        pa.field("path", pa.string(), nullable=False),
+        pa.field("table_name", pa.string(), nullable=False),
+        pa.field("size_bytes", pa.int64()),
+        pa.field("mtime_ns", pa.int64()),
+        pa.field("sha256", pa.string()),
+        pa.field("rows_read", pa.int64(), nullable=False),
+        pa.field("rows_loaded", pa.int64(), nullable=False),
+        pa.field("rows_rejected", pa.int64(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("reason", pa.string()),
+        pa.field("started_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("finished_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("load_id", pa.string(), nullable=False),
+    ]
+)
 
 
 @dataclass
@@ -103,8 +113,10 @@ def latest_manifest(con: duckdb.DuckDBPyConnection | None, dataset: str) -> dict
     """The newest manifest row per path (empty before the first run)."""
     if con is None:
         return {}
-    exists = con.sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                     params=[dataset, MANIFEST_TABLE]).fetchone()[0]
+    exists = con.sql(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        params=[dataset, MANIFEST_TABLE],
+    ).fetchone()[0]
     if not exists:
         return {}
     relation = con.sql(f"""
@@ -112,7 +124,7 @@ def latest_manifest(con: duckdb.DuckDBPyConnection | None, dataset: str) -> dict
         QUALIFY row_number() OVER (PARTITION BY path ORDER BY finished_at DESC, load_id DESC) = 1
     """)
     names = relation.columns
-    return {r[0]: dict(zip(names, r)) for r in relation.fetchall()}
+    return {r[0]: dict(zip(names, r, strict=True)) for r in relation.fetchall()}
 
 
 def plan_run(raw_root: Path, tables: list[str], seen: dict[str, dict]) -> Plan:
@@ -143,8 +155,13 @@ def plan_run(raw_root: Path, tables: list[str], seen: dict[str, dict]) -> Plan:
             f.decision = "changed"
             plan.files.setdefault(f.table, []).append(f)
         else:
-            plan.conflicts.append((f, "content changed after it was loaded; bronze keeps the first version "
-                                      "(deliver corrections as a new file)"))
+            plan.conflicts.append(
+                (
+                    f,
+                    "content changed after it was loaded; bronze keeps the first version "
+                    "(deliver corrections as a new file)",
+                )
+            )
     log = raw_root / ANOMALY_LOG_FILE
     if log.is_file():
         st = log.stat()
@@ -164,10 +181,16 @@ def anomaly_rows(raw_root: Path) -> pa.Table:
         for name, entry in classes.items():
             identity = [i for i, k in enumerate(entry["key"]) if k not in ANOMALY_DETAIL_COLUMNS]
             for values in entry["rows"]:  # ~100k rows at scale 1.0: small
-                rows.append({"source": source, "anomaly_class": name,
-                             "row_key": "|".join(str(values[i]) for i in identity),
-                             "key_json": json.dumps(dict(zip(entry["key"], values))),
-                             "description": entry["description"], SRC_FILENAME: ANOMALY_LOG_FILE})
+                rows.append(
+                    {
+                        "source": source,
+                        "anomaly_class": name,
+                        "row_key": "|".join(str(values[i]) for i in identity),
+                        "key_json": json.dumps(dict(zip(entry["key"], values, strict=True))),
+                        "description": entry["description"],
+                        SRC_FILENAME: ANOMALY_LOG_FILE,
+                    }
+                )
     return pa.Table.from_pylist(rows, schema=ANOMALY_SCHEMA)
 
 
@@ -230,7 +253,7 @@ class BatchReader:
         pending: list[tuple[FileOutcome, RawRows]] = []
         size = 0
         for f in files:
-            outcome = FileOutcome(f, datetime.now(timezone.utc))
+            outcome = FileOutcome(f, datetime.now(UTC))
             if f.sha256 is None:
                 f.sha256 = sha256_of(self.raw_root / f.path)
             try:
@@ -260,8 +283,9 @@ class BatchReader:
                 part = part.append_column(PARTITION_MONTH, pa.array([month] * n, pa.string()))
             parts.append(part)
             if raw.rejects:
-                parse_rejects.append(rejects_from_parse(spec, outcome.file.path, raw.rejects,
-                                                        self.validator.ingestion_ts))
+                parse_rejects.append(
+                    rejects_from_parse(spec, outcome.file.path, raw.rejects, self.validator.ingestion_ts)
+                )
             outcome.rows_read = raw.n_records
             if raw.note:
                 outcome.reason = raw.note
@@ -296,8 +320,10 @@ def _check_header(spec: TableSpec, path: str, raw: RawRows) -> RawRows:
     missing = [c for c in expected if c not in found]
     unexpected = [c for c in found if c not in expected]
     detail = f"header_mismatch: missing {missing}, unexpected {unexpected}"
-    records = [(int(line), "header_mismatch", text) for line, text in
-               zip(raw.line.to_pylist(), raw.raw_text.to_pylist())]
+    records = [
+        (int(line), "header_mismatch", text)
+        for line, text in zip(raw.line.to_pylist(), raw.raw_text.to_pylist(), strict=True)
+    ]
     empty = pa.table({c: pa.array([], pa.string()) for c in expected})
     return RawRows(empty, pa.array([], pa.int64()), pa.array([], pa.string()), raw.rejects + records, note=detail)
 
@@ -306,17 +332,32 @@ def _count_by_file(column: pa.ChunkedArray) -> dict[str, int]:
     if len(column) == 0:
         return {}
     counts = pc.value_counts(column)
-    return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()))
+    return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))
 
 
 def manifest_rows(outcomes: list[FileOutcome], load_id: str) -> pa.Table:
-    now = datetime.now(timezone.utc)
-    return pa.Table.from_pylist([{
-        "path": o.file.path, "table_name": o.file.table, "size_bytes": o.file.size, "mtime_ns": o.file.mtime_ns,
-        "sha256": o.file.sha256, "rows_read": o.rows_read, "rows_loaded": o.rows_loaded,
-        "rows_rejected": o.rows_rejected, "status": o.status, "reason": o.reason,
-        "started_at": o.started_at, "finished_at": now, "load_id": load_id,
-    } for o in outcomes], schema=MANIFEST_SCHEMA)
+    now = datetime.now(UTC)
+    return pa.Table.from_pylist(
+        [
+            {
+                "path": o.file.path,
+                "table_name": o.file.table,
+                "size_bytes": o.file.size,
+                "mtime_ns": o.file.mtime_ns,
+                "sha256": o.file.sha256,
+                "rows_read": o.rows_read,
+                "rows_loaded": o.rows_loaded,
+                "rows_rejected": o.rows_rejected,
+                "status": o.status,
+                "reason": o.reason,
+                "started_at": o.started_at,
+                "finished_at": now,
+                "load_id": load_id,
+            }
+            for o in outcomes
+        ],
+        schema=MANIFEST_SCHEMA,
+    )
 
 
 def returns_versions(raw_root: Path) -> int | None:
@@ -341,7 +382,7 @@ def returns_changeset(raw_root: Path, version: int, validator: Validator) -> tup
 
     spec = TABLES["returns"]
     path = f"returns/_delta_log/{version:020d}.json"
-    outcome = FileOutcome(RawFile("returns", path, None, None), datetime.now(timezone.utc))
+    outcome = FileOutcome(RawFile("returns", path, None, None), datetime.now(UTC))
     current = DeltaTable(raw_root / "returns", version=version).to_pyarrow_table()
     names = current.column_names
     con = validator.con
@@ -372,7 +413,9 @@ def returns_changeset(raw_root: Path, version: int, validator: Validator) -> tup
     version_spec = dataclasses.replace(spec, present=tuple(names))
     loaded, rejects = validator.validate(version_spec, batch)
     deleted = diff[RETURNS_DELETED].take(pc.subtract(loaded[SRC_LINE], 1))
-    loaded = loaded.add_column(len(version_spec.contract), pa.field(RETURNS_DELETED, pa.bool_(), nullable=False), deleted)
+    loaded = loaded.add_column(
+        len(version_spec.contract), pa.field(RETURNS_DELETED, pa.bool_(), nullable=False), deleted
+    )
     outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected = n, loaded.num_rows, rejects.num_rows
     outcome.reason = f"{int(pc.sum(diff[RETURNS_DELETED]).as_py() or 0)} deleted" if n else "no change"
     return Batch(loaded, rejects, [outcome]), current.schema
@@ -380,8 +423,13 @@ def returns_changeset(raw_root: Path, version: int, validator: Validator) -> tup
 
 def applied_returns_version(seen: dict[str, dict]) -> int:
     """The newest raw returns version already in bronze (-1 before the first), from the manifest."""
-    versions = [int(m.group(1)) for path, row in seen.items() if row["status"] == "loaded"
-                for m in [re.fullmatch(r"returns/_delta_log/(\d+)\.json", path)] if m]
+    versions = [
+        int(m.group(1))
+        for path, row in seen.items()
+        if row["status"] == "loaded"
+        for m in [re.fullmatch(r"returns/_delta_log/(\d+)\.json", path)]
+        if m
+    ]
     return max(versions, default=-1)
 
 
@@ -408,5 +456,9 @@ class Progress:
     def _print(self) -> None:
         self.last = time.perf_counter()
         seconds = max(self.last - self.started, 1e-9)
-        print(f"  {self.table:<15} files {self.files:>6,}/{self.n_files:<6,} rows {self.rows:>12,} "
-              f"rejects {self.rejects:>8,} {self.bytes / 1e6 / seconds:>7.1f} MB/s", file=sys.stderr, flush=True)
+        print(
+            f"  {self.table:<15} files {self.files:>6,}/{self.n_files:<6,} rows {self.rows:>12,} "
+            f"rejects {self.rejects:>8,} {self.bytes / 1e6 / seconds:>7.1f} MB/s",
+            file=sys.stderr,
+            flush=True,
+        )

@@ -11,12 +11,12 @@ evolution are Delta transactions.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import dlt
-import duckdb
 
+import duckdb
 from pipelines.bronze.settings import RETURNS_DELETED, TABLES
 
 OPS_EXPORTS = "ops.lake_exports"
@@ -24,21 +24,30 @@ DELTA_BATCH_ROWS = 500_000
 
 
 def bronze_tables(con: duckdb.DuckDBPyConnection, dataset: str) -> set[str]:
-    return {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
-                                  params=[dataset]).fetchall()}
+    return {
+        r[0]
+        for r in con.sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", params=[dataset]
+        ).fetchall()
+    }
 
 
 def completed_loads(con: duckdb.DuckDBPyConnection, dataset: str) -> list[str]:
     if "_dlt_loads" not in bronze_tables(con, dataset):
         return []
-    return [r[0] for r in con.sql(f"SELECT load_id FROM {dataset}._dlt_loads WHERE status = 0 ORDER BY load_id").fetchall()]
+    return [
+        r[0] for r in con.sql(f"SELECT load_id FROM {dataset}._dlt_loads WHERE status = 0 ORDER BY load_id").fetchall()
+    ]
 
 
 def tables_in_load(con: duckdb.DuckDBPyConnection, dataset: str, load_id: str) -> list[str]:
     present = bronze_tables(con, dataset)
     names = [t for t in list(TABLES) + ["returns_changes", "rejects"] if t in present]
-    return [t for t in names if con.sql(f"SELECT 1 FROM {dataset}.{t} WHERE _dlt_load_id = ? LIMIT 1",
-                                        params=[load_id]).fetchone()]
+    return [
+        t
+        for t in names
+        if con.sql(f"SELECT 1 FROM {dataset}.{t} WHERE _dlt_load_id = ? LIMIT 1", params=[load_id]).fetchone()
+    ]
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, dataset: str, lake: Path) -> list[tuple[str, str, int]]:
@@ -50,8 +59,10 @@ def export_parquet(con: duckdb.DuckDBPyConnection, dataset: str, lake: Path) -> 
     newer load of them than the snapshot.
     """
     con.sql("CREATE SCHEMA IF NOT EXISTS ops")
-    con.sql(f"CREATE TABLE IF NOT EXISTS {OPS_EXPORTS} (load_id VARCHAR, target VARCHAR, table_name VARCHAR, "
-            "rows BIGINT, exported_at TIMESTAMPTZ DEFAULT now())")
+    con.sql(
+        f"CREATE TABLE IF NOT EXISTS {OPS_EXPORTS} (load_id VARCHAR, target VARCHAR, table_name VARCHAR, "
+        "rows BIGINT, exported_at TIMESTAMPTZ DEFAULT now())"
+    )
     done = {r[0] for r in con.sql(f"SELECT DISTINCT load_id FROM {OPS_EXPORTS} WHERE target = 'parquet'").fetchall()}
     written = []
     for load_id in completed_loads(con, dataset):
@@ -65,13 +76,17 @@ def export_parquet(con: duckdb.DuckDBPyConnection, dataset: str, lake: Path) -> 
                 for name in [r[0] for r in con.sql(f"SELECT DISTINCT table_name {where}").fetchall()]:
                     target = lake / "_rejects" / name
                     target.mkdir(parents=True, exist_ok=True)
-                    con.sql(f"COPY (SELECT * {where} AND table_name = '{name}') TO "
-                            f"'{target / f'load_{load_id}.parquet'}' (FORMAT parquet)")
+                    con.sql(
+                        f"COPY (SELECT * {where} AND table_name = '{name}') TO "
+                        f"'{target / f'load_{load_id}.parquet'}' (FORMAT parquet)"
+                    )
             elif table != "returns_changes" and TABLES[table].write_disposition != "merge":
                 _copy_append(con, dataset, table, load_id, lake / "bronze" / "parquet" / table)
             copied.append((load_id, table, rows))
-        con.executemany(f"INSERT INTO {OPS_EXPORTS} (load_id, target, table_name, rows) VALUES (?, 'parquet', ?, ?)",
-                        [list(c) for c in copied] or [[load_id, None, 0]])
+        con.executemany(
+            f"INSERT INTO {OPS_EXPORTS} (load_id, target, table_name, rows) VALUES (?, 'parquet', ?, ?)",
+            [list(c) for c in copied] or [[load_id, None, 0]],
+        )
         written.extend(copied)
     _refresh_snapshots(con, dataset, lake)
     return written
@@ -99,8 +114,10 @@ def _copy_append(con, dataset: str, table: str, load_id: str, target: Path) -> N
     query = f"SELECT * FROM {dataset}.{table} WHERE _dlt_load_id = '{load_id}'"
     if spec.partition_columns:
         cols = ", ".join(spec.partition_columns)
-        con.sql(f"COPY ({query}) TO '{target}' (FORMAT parquet, PARTITION_BY ({cols}), WRITE_PARTITION_COLUMNS true, "
-                f"FILENAME_PATTERN 'load_{load_id}_{{i}}', OVERWRITE_OR_IGNORE true)")
+        con.sql(
+            f"COPY ({query}) TO '{target}' (FORMAT parquet, PARTITION_BY ({cols}), WRITE_PARTITION_COLUMNS true, "
+            f"FILENAME_PATTERN 'load_{load_id}_{{i}}', OVERWRITE_OR_IGNORE true)"
+        )
     else:
         con.sql(f"COPY ({query}) TO '{target / f'load_{load_id}.parquet'}' (FORMAT parquet)")
 
@@ -138,8 +155,11 @@ def bronze_lake(warehouse: str, load_id: str, dataset: str = "bronze") -> list:
     """
     with duckdb.connect(warehouse, read_only=True) as con:
         tables = tables_in_load(con, dataset, load_id)
-    resources = [delta_table(warehouse, dataset, t, load_id) for t in TABLES
-                 if (t == "returns" and "returns_changes" in tables) or (t != "returns" and t in tables)]
+    resources = [
+        delta_table(warehouse, dataset, t, load_id)
+        for t in TABLES
+        if (t == "returns" and "returns_changes" in tables) or (t != "returns" and t in tables)
+    ]
     return resources + [_mark_exported(load_id)]
 
 
@@ -163,16 +183,23 @@ def delta_table(warehouse: str, dataset: str, table: str, load_id: str):
         with duckdb.connect(warehouse, read_only=True) as con:
             reader = con.execute(
                 f"SELECT * RENAME (_dlt_load_id AS bronze_load_id) FROM {dataset}.{source_table} "
-                f"WHERE _dlt_load_id = ?", [load_id]).fetch_record_batch(DELTA_BATCH_ROWS)
+                f"WHERE _dlt_load_id = ?",
+                [load_id],
+            ).fetch_record_batch(DELTA_BATCH_ROWS)
             yield from reader
 
     columns = {c: {"partition": True} for c in spec.partition_columns}
     if table == "returns":
         columns[RETURNS_DELETED] = {"hard_delete": True}
-    disposition = ({"disposition": "merge", "strategy": "upsert"} if spec.write_disposition == "merge"
-                   else "append")
-    return dlt.resource(rows, name=table, table_format="delta", write_disposition=disposition,
-                        primary_key=list(spec.primary_key) or None, columns=columns or None)
+    disposition = {"disposition": "merge", "strategy": "upsert"} if spec.write_disposition == "merge" else "append"
+    return dlt.resource(
+        rows,
+        name=table,
+        table_format="delta",
+        write_disposition=disposition,
+        primary_key=list(spec.primary_key) or None,
+        columns=columns or None,
+    )
 
 
 def _mark_exported(load_id: str):

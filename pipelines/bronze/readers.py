@@ -14,12 +14,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+import duckdb
 
 BOM = b"\xef\xbb\xbf"
 
@@ -65,7 +66,7 @@ class Lines:
 
 def split_lines(data: bytes) -> Lines:
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     if b"\r\n" in data:
         data = data.replace(b"\r\n", b"\n")
     raw = np.frombuffer(data, dtype=np.uint8)
@@ -77,8 +78,9 @@ def split_lines(data: bytes) -> Lines:
     lengths = ends[keep] - starts[keep]
     offsets = np.r_[0, np.cumsum(lengths)].astype(np.int64)
     body = raw[raw != 10].tobytes()  # dropping every LF leaves exactly the kept lines, back to back
-    binary = pa.Array.from_buffers(pa.large_binary(), int(keep.sum()),
-                                   [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(body)])
+    binary = pa.Array.from_buffers(
+        pa.large_binary(), int(keep.sum()), [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(body)]
+    )
     numbers = np.flatnonzero(keep) + 1
     try:
         body.decode("utf-8")
@@ -86,14 +88,13 @@ def split_lines(data: bytes) -> Lines:
     except UnicodeDecodeError:
         pass
     good, good_numbers, rejects = [], [], []
-    for line, number in zip(binary.to_pylist(), numbers.tolist()):  # hostile files only
+    for line, number in zip(binary.to_pylist(), numbers.tolist(), strict=True):  # hostile files only
         try:
             good.append(line.decode("utf-8"))
             good_numbers.append(number)
         except UnicodeDecodeError:
             rejects.append((number, "bad_encoding", line.decode("utf-8", "backslashreplace")))
-    return Lines(pa.array(good, pa.string()), np.array(good_numbers, dtype=np.int64), rejects, data,
-                 ends[keep], False)
+    return Lines(pa.array(good, pa.string()), np.array(good_numbers, dtype=np.int64), rejects, data, ends[keep], False)
 
 
 def read_csv(path: Path) -> RawRows:
@@ -110,8 +111,7 @@ def read_csv(path: Path) -> RawRows:
         return RawRows(empty, pa.array([], pa.int64()), pa.array([], pa.string()), rejects, note="no data rows")
     # The parser gets the bytes after the header (or, when lines were dropped for their
     # encoding, the good lines joined again).
-    payload = (lines.data[int(lines.ends[0]) + 1:] if lines.clean
-               else "\n".join(body.to_pylist()).encode("utf-8"))
+    payload = lines.data[int(lines.ends[0]) + 1 :] if lines.clean else "\n".join(body.to_pylist()).encode("utf-8")
     invalid: list[str] = []
 
     def on_invalid(row) -> str:
@@ -124,8 +124,13 @@ def read_csv(path: Path) -> RawRows:
             read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=False),
             # Only an empty field is null: text such as "N/A" or "null" is kept and judged by validation.
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in header}, null_values=[""],
-                                                 strings_can_be_null=True, quoted_strings_can_be_null=False))
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in header},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
     except (pa.ArrowInvalid, ValueError) as exc:
         raise FileError(f"not parseable as CSV: {str(exc).splitlines()[0]}") from None
     keep = np.ones(len(body), dtype=bool)
@@ -146,8 +151,13 @@ def read_csv(path: Path) -> RawRows:
 
 def read_jsonl(path: Path) -> RawRows:
     lines = split_lines(_read_bytes(path))
-    return RawRows(pa.table({"json": lines.text}), pa.array(lines.number, pa.int64()), lines.text, lines.rejects,
-                   note="" if len(lines.text) or lines.rejects else "no data rows")
+    return RawRows(
+        pa.table({"json": lines.text}),
+        pa.array(lines.number, pa.int64()),
+        lines.text,
+        lines.rejects,
+        note="" if len(lines.text) or lines.rejects else "no data rows",
+    )
 
 
 def read_xlsx(path: Path, con: duckdb.DuckDBPyConnection, sheet: str = "rates") -> RawRows:
@@ -159,8 +169,9 @@ def read_xlsx(path: Path, con: duckdb.DuckDBPyConnection, sheet: str = "rates") 
     timer = threading.Timer(XLSX_TIMEOUT_S, con.interrupt)
     timer.start()
     try:
-        table = con.sql(f"SELECT * FROM read_xlsx(?, sheet = '{sheet}', all_varchar = true)",
-                        params=[str(path)]).arrow()
+        table = con.sql(
+            f"SELECT * FROM read_xlsx(?, sheet = '{sheet}', all_varchar = true)", params=[str(path)]
+        ).arrow()
         if hasattr(table, "read_all"):
             table = table.read_all()
     except duckdb.Error as exc:
@@ -179,8 +190,7 @@ def read_xlsx(path: Path, con: duckdb.DuckDBPyConnection, sheet: str = "rates") 
     table = pa.table(columns)
     n = table.num_rows
     raw = _joined_text(table)
-    return RawRows(table, pa.array(np.arange(2, n + 2, dtype=np.int64)), raw,
-                   note="" if n else "no data rows")
+    return RawRows(table, pa.array(np.arange(2, n + 2, dtype=np.int64)), raw, note="" if n else "no data rows")
 
 
 XLSX_TIMEOUT_S = 60.0
@@ -243,5 +253,6 @@ def read_parquet(path: Path) -> RawRows:
         columns[name] = column.cast(pa.string())
     text = pa.table(columns)
     n = text.num_rows
-    return RawRows(text, pa.array(np.arange(1, n + 1, dtype=np.int64)), _joined_text(text),
-                   note="" if n else "no data rows")
+    return RawRows(
+        text, pa.array(np.arange(1, n + 1, dtype=np.int64)), _joined_text(text), note="" if n else "no data rows"
+    )

@@ -24,14 +24,16 @@ AUDIT_FIELDS = [
 PARTITION_MONTH = "src_partition_month"
 RETURNS_DELETED = "is_deleted"  # hard-delete marker applied to bronze returns
 
-REJECT_SCHEMA = pa.schema([
-    pa.field("table_name", pa.string(), nullable=False),
-    pa.field(SRC_FILENAME, pa.string(), nullable=False),
-    pa.field(SRC_LINE, pa.int64()),
-    pa.field("reason", pa.string(), nullable=False),
-    pa.field("raw_text", pa.string()),
-    pa.field(INGESTION_TS, schemas.UTC_TS, nullable=False),
-])
+REJECT_SCHEMA = pa.schema(
+    [
+        pa.field("table_name", pa.string(), nullable=False),
+        pa.field(SRC_FILENAME, pa.string(), nullable=False),
+        pa.field(SRC_LINE, pa.int64()),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("raw_text", pa.string()),
+        pa.field(INGESTION_TS, schemas.UTC_TS, nullable=False),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -62,28 +64,48 @@ class TableSpec:
         return pa.schema(fields + AUDIT_FIELDS)
 
 
-TABLES: dict[str, TableSpec] = {spec.name: spec for spec in [
-    TableSpec("customers", "csv", ("customers.csv", "customers_changes/*/*.csv"), "merge", ("customer_id",)),
-    TableSpec("products", "csv", ("products.csv", "products_changes/*/*.csv"), "merge", ("product_id",)),
-    TableSpec("stores", "csv", ("stores.csv", "stores_changes/*/*.csv"), "merge", ("store_id",)),
-    TableSpec("suppliers", "csv", ("suppliers.csv",), "merge", ("supplier_id",)),
-    TableSpec("orders_header", "csv", ("orders_header/*/*.csv",), partition_from_path="order_dt",
-              partition_columns=(PARTITION_MONTH,)),
-    TableSpec("orders_lines", "csv", ("orders_lines/*/*.csv",), partition_from_path="order_dt",
-              partition_columns=(PARTITION_MONTH,)),
-    # Events keep the raw line and its typed envelope; Silver parses the payload.
-    TableSpec("events", "jsonl", ("events/*/*.jsonl",), partition_from_path="event_dt",
-              partition_columns=(PARTITION_MONTH,), extra_fields=tuple(schemas.EVENT_ENVELOPE)),
-    # Sensors: partitioned by month only; rows stay clustered by store (files are read store
-    # by store), so store filters skip files by their statistics. Partitioning by store too
-    # would make 2,880 partitions of ~130 KB files at scale 1.0 and cost delta-rs 4 GB of
-    # memory (one open writer per partition); see docs/decisions.md.
-    TableSpec("sensors", "csv", ("sensors/*/*/*.csv",), partition_from_path="month",
-              partition_columns=(PARTITION_MONTH,)),
-    TableSpec("exchange_rates", "xlsx", ("exchange_rates.xlsx",), "merge", ("date", "currency")),
-    TableSpec("shipments", "parquet", ("shipments/*.parquet",)),
-    TableSpec("returns", "delta", ("returns",), "merge", ("return_id",)),
-]}
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in [
+        TableSpec("customers", "csv", ("customers.csv", "customers_changes/*/*.csv"), "merge", ("customer_id",)),
+        TableSpec("products", "csv", ("products.csv", "products_changes/*/*.csv"), "merge", ("product_id",)),
+        TableSpec("stores", "csv", ("stores.csv", "stores_changes/*/*.csv"), "merge", ("store_id",)),
+        TableSpec("suppliers", "csv", ("suppliers.csv",), "merge", ("supplier_id",)),
+        TableSpec(
+            "orders_header",
+            "csv",
+            ("orders_header/*/*.csv",),
+            partition_from_path="order_dt",
+            partition_columns=(PARTITION_MONTH,),
+        ),
+        TableSpec(
+            "orders_lines",
+            "csv",
+            ("orders_lines/*/*.csv",),
+            partition_from_path="order_dt",
+            partition_columns=(PARTITION_MONTH,),
+        ),
+        # Events keep the raw line and its typed envelope; Silver parses the payload.
+        TableSpec(
+            "events",
+            "jsonl",
+            ("events/*/*.jsonl",),
+            partition_from_path="event_dt",
+            partition_columns=(PARTITION_MONTH,),
+            extra_fields=tuple(schemas.EVENT_ENVELOPE),
+        ),
+        # Sensors: partitioned by month only; rows stay clustered by store (files are read store
+        # by store), so store filters skip files by their statistics. Partitioning by store too
+        # would make 2,880 partitions of ~130 KB files at scale 1.0 and cost delta-rs 4 GB of
+        # memory (one open writer per partition); see docs/decisions.md.
+        TableSpec(
+            "sensors", "csv", ("sensors/*/*/*.csv",), partition_from_path="month", partition_columns=(PARTITION_MONTH,)
+        ),
+        TableSpec("exchange_rates", "xlsx", ("exchange_rates.xlsx",), "merge", ("date", "currency")),
+        TableSpec("shipments", "parquet", ("shipments/*.parquet",)),
+        TableSpec("returns", "delta", ("returns",), "merge", ("return_id",)),
+    ]
+}
 
 
 # The generator's anomaly log (ground truth for data-quality reconciliation in Silver)
@@ -91,13 +113,24 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in [
 ANOMALY_LOG_FILE = "_anomalies.json"
 ANOMALY_TABLE = "anomaly_log"
 # Key columns that describe an anomaly rather than identify its row.
-ANOMALY_DETAIL_COLUMNS = {"kind", "fields", "column", "field", "original_customer_id", "natural_key",
-                          "original_store_id", "store_code", "carrier"}
-ANOMALY_SCHEMA = pa.schema([
-    pa.field("source", pa.string(), nullable=False),
-    pa.field("anomaly_class", pa.string(), nullable=False),
-    pa.field("row_key", pa.string(), nullable=False),  # identity values joined with "|"
-    pa.field("key_json", pa.string(), nullable=False),  # every logged key column, as JSON
-    pa.field("description", pa.string()),
-    pa.field(SRC_FILENAME, pa.string(), nullable=False),
-])
+ANOMALY_DETAIL_COLUMNS = {
+    "kind",
+    "fields",
+    "column",
+    "field",
+    "original_customer_id",
+    "natural_key",
+    "original_store_id",
+    "store_code",
+    "carrier",
+}
+ANOMALY_SCHEMA = pa.schema(
+    [
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("anomaly_class", pa.string(), nullable=False),
+        pa.field("row_key", pa.string(), nullable=False),  # identity values joined with "|"
+        pa.field("key_json", pa.string(), nullable=False),  # every logged key column, as JSON
+        pa.field("description", pa.string()),
+        pa.field(SRC_FILENAME, pa.string(), nullable=False),
+    ]
+)

@@ -6,16 +6,22 @@ lets through)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+import duckdb
 import schemas
 from pipelines.bronze.settings import (
-    INGESTION_TS, PARTITION_MONTH, REJECT_SCHEMA, SRC_FILENAME, SRC_LINE, SRC_ROW_HASH, TableSpec,
+    INGESTION_TS,
+    PARTITION_MONTH,
+    REJECT_SCHEMA,
+    SRC_FILENAME,
+    SRC_LINE,
+    SRC_ROW_HASH,
+    TableSpec,
 )
 
 RAW_TEXT = "raw_text"
@@ -35,16 +41,22 @@ def typed_sql(text: str, type_: pa.DataType) -> str:
         return f"TRY_CAST({text} AS DOUBLE)"
     if pa.types.is_decimal(type_):
         p, s = type_.precision, type_.scale
-        return (f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+(\\.[0-9]{{0,{s}}})?') "
-                f"THEN TRY_CAST({text} AS DECIMAL({p},{s})) END")
+        return (
+            f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+(\\.[0-9]{{0,{s}}})?') "
+            f"THEN TRY_CAST({text} AS DECIMAL({p},{s})) END"
+        )
     if pa.types.is_boolean(type_):
         return f"CASE lower({text}) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END"
     if pa.types.is_date(type_):
-        return f"CASE WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN TRY_CAST({text} AS DATE) END"
+        return (
+            f"CASE WHEN regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN TRY_CAST({text} AS DATE) END"
+        )
     if pa.types.is_timestamp(type_):
         # The contract wants an instant: text without a zone (Z or an offset) is rejected.
-        return (f"CASE WHEN regexp_matches({text}, '(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') "
-                f"THEN TRY_CAST({text} AS TIMESTAMPTZ) END")
+        return (
+            f"CASE WHEN regexp_matches({text}, '(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') "
+            f"THEN TRY_CAST({text} AS TIMESTAMPTZ) END"
+        )
     return text
 
 
@@ -74,8 +86,9 @@ class Validator:
                 checks.append(f"WHEN NOT list_contains(keys, '{f.name}') THEN 'missing_field:{f.name}'")
             if not f.nullable:
                 checks.append(f"WHEN {_q(f.name + '__text')} IS NULL THEN 'null_key:{f.name}'")
-            checks.append(f"WHEN {_q(f.name + '__text')} IS NOT NULL AND {_q(f.name)} IS NULL "
-                          f"THEN 'cast_error:{f.name}'")
+            checks.append(
+                f"WHEN {_q(f.name + '__text')} IS NOT NULL AND {_q(f.name)} IS NULL THEN 'cast_error:{f.name}'"
+            )
         passthrough = [SRC_FILENAME, SRC_LINE] + ([PARTITION_MONTH] if spec.partition_from_path else [])
         if events:
             paths = ", ".join(f"'$.{f.name}'" for f in fields)
@@ -90,13 +103,14 @@ class Validator:
             source, extra_text, extra_out, lenient = "batch", [], [], "FALSE"
         sql = f"""
             WITH text AS (
-                SELECT {', '.join(texts + extra_text + [_q(c) for c in passthrough] + [RAW_TEXT])} FROM {source}
+                SELECT {", ".join(texts + extra_text + [_q(c) for c in passthrough] + [RAW_TEXT])} FROM {source}
             ), typed AS (
-                SELECT *, {', '.join(typed)} FROM text
+                SELECT *, {", ".join(typed)} FROM text
             ), checked AS (
-                SELECT *, CASE {' '.join(checks)} END AS {REASON}, {lenient} AS lenient FROM typed
+                SELECT *, CASE {" ".join(checks)} END AS {REASON}, {lenient} AS lenient FROM typed
             )
-            SELECT {REASON}, {', '.join(_q(f.name) for f in fields)}, {', '.join(extra_out + [_q(c) for c in passthrough])},
+            SELECT {REASON}, {", ".join(_q(f.name) for f in fields)},
+                   {", ".join(extra_out + [_q(c) for c in passthrough])},
                    md5({RAW_TEXT}) AS {SRC_ROW_HASH},
                    CASE WHEN {REASON} IS NOT NULL OR lenient THEN {RAW_TEXT} END AS {RAW_TEXT}
             FROM checked
@@ -112,7 +126,9 @@ class Validator:
         if events:
             reason = _strict_json(reason, result["lenient"], result[RAW_TEXT])
         bad = pc.is_valid(reason)
-        return self._loaded(spec, result.filter(pc.invert(bad))), self._rejects(spec, result.filter(bad), reason.filter(bad))
+        return self._loaded(spec, result.filter(pc.invert(bad))), self._rejects(
+            spec, result.filter(bad), reason.filter(bad)
+        )
 
     def _loaded(self, spec: TableSpec, result: pa.Table) -> pa.Table:
         n = result.num_rows
@@ -136,7 +152,7 @@ def _strict_json(reason: pa.ChunkedArray, lenient: pa.ChunkedArray, text: pa.Chu
         return reason
     values = reason.to_pylist()
     lines = text.take(pa.array(suspects)).to_pylist()
-    for i, line in zip(suspects, lines):
+    for i, line in zip(suspects, lines, strict=True):
         try:
             json.loads(line, parse_constant=_not_json)
         except ValueError:
@@ -148,27 +164,38 @@ def _not_json(token: str):
     raise ValueError(f"{token} is not JSON")  # Python's parser accepts NaN/Infinity by default
 
 
-def rejects_from_parse(spec: TableSpec, path: str, records: list[tuple[int, str, str]], ingestion_ts: datetime) -> pa.Table:
+def rejects_from_parse(
+    spec: TableSpec, path: str, records: list[tuple[int, str, str]], ingestion_ts: datetime
+) -> pa.Table:
     """Rejects of records that could not be split into fields (encoding, column count, header)."""
-    return _reject_table(spec, pa.array([path] * len(records), pa.string()),
-                         pa.array([r[0] for r in records], pa.int64()), pa.array([r[1] for r in records], pa.string()),
-                         pa.array([r[2] for r in records], pa.string()), ingestion_ts)
+    return _reject_table(
+        spec,
+        pa.array([path] * len(records), pa.string()),
+        pa.array([r[0] for r in records], pa.int64()),
+        pa.array([r[1] for r in records], pa.string()),
+        pa.array([r[2] for r in records], pa.string()),
+        ingestion_ts,
+    )
 
 
 def _reject_table(spec: TableSpec, filenames, lines, reasons, texts, ingestion_ts: datetime) -> pa.Table:
     """Rows of the rejects table (REJECT_SCHEMA), whatever stage rejected them."""
     n = len(filenames)
-    return pa.table({
-        "table_name": pa.array([spec.name] * n, pa.string()),
-        SRC_FILENAME: filenames,
-        SRC_LINE: lines,
-        "reason": reasons,
-        "raw_text": texts,
-        INGESTION_TS: _constant_ts(ingestion_ts, n),
-    }, schema=REJECT_SCHEMA)
+    return pa.table(
+        {
+            "table_name": pa.array([spec.name] * n, pa.string()),
+            SRC_FILENAME: filenames,
+            SRC_LINE: lines,
+            "reason": reasons,
+            "raw_text": texts,
+            INGESTION_TS: _constant_ts(ingestion_ts, n),
+        },
+        schema=REJECT_SCHEMA,
+    )
 
 
 def _constant_ts(ts: datetime, n: int) -> pa.Array:
     """The run's ingestion time repeated n times, as timestamp[us, UTC]."""
-    return pa.array(np.full(n, np.datetime64(ts.astimezone(timezone.utc).replace(tzinfo=None), "us")),
-                    pa.timestamp("us")).cast(schemas.UTC_TS)
+    return pa.array(np.full(n, np.datetime64(ts.astimezone(UTC).replace(tzinfo=None), "us")), pa.timestamp("us")).cast(
+        schemas.UTC_TS
+    )

@@ -27,9 +27,12 @@
     ('shipments', "'late_delivery'", ref('stg_shipments'), 'shipment_id::varchar', 'is_late', 'silver flag'),
 ] %}
 {% for source_name, anomaly_class, relation, row_key, condition, detected_by in detections %}
-select '{{ source_name }}' as source, {{ anomaly_class }} as anomaly_class, {{ row_key }} as row_key,
-       '{{ detected_by }}' as detected_by
-from {{ relation }}
-where {{ condition }}
-{% if not loop.last %}union all{% endif %}
+    select
+        '{{ source_name }}' as source,
+        {{ anomaly_class }} as anomaly_class,
+        {{ row_key }} as row_key,
+        '{{ detected_by }}' as detected_by
+    from {{ relation }}
+    where {{ condition }}
+    {% if not loop.last %}union all{% endif %}
 {%- endfor %}

@@ -1,11 +1,21 @@
 -- Injected (the generator's log, loaded by bronze) vs detected (dq_anomaly_detections),
 -- per source and anomaly class: recall and false positives.
 with injected as (
-    select distinct source, anomaly_class, row_key from {{ source('bronze', 'anomaly_log') }}
+    select distinct
+        source,
+        anomaly_class,
+        row_key
+    from {{ source('bronze', 'anomaly_log') }}
 ),
+
 detected as (
-    select distinct source, anomaly_class, row_key from {{ ref('dq_anomaly_detections') }}
+    select distinct
+        source,
+        anomaly_class,
+        row_key
+    from {{ ref('dq_anomaly_detections') }}
 ),
+
 matched as (
     select
         coalesce(i.source, d.source) as source,
@@ -15,6 +25,7 @@ matched as (
     from injected as i
     full outer join detected as d using (source, anomaly_class, row_key)
 )
+
 select
     source,
     anomaly_class,
@@ -23,8 +34,10 @@ select
     count(*) filter (where was_injected and was_detected) as true_positives,
     count(*) filter (where was_detected and not was_injected) as false_positives,
     count(*) filter (where was_injected and not was_detected) as missed,
-    round(count(*) filter (where was_injected and was_detected)
-          / nullif(count(*) filter (where was_injected), 0), 4) as recall
+    round(
+        count(*) filter (where was_injected and was_detected)
+        / nullif(count(*) filter (where was_injected), 0), 4
+    ) as recall
 from matched
 group by source, anomaly_class
 order by source, anomaly_class

@@ -3,14 +3,19 @@
 -- generalised to the city. Segment rules (first match): vip, new (joined in the last 90
 -- days of data), active (ordered in the last 90 days), lapsed (ordered before), prospect.
 with orders as (
-    select customer_key_id as customer_id, max(order_date_utc) as last_order_date, count(*) as orders
+    select
+        customer_key_id as customer_id,
+        max(order_date_utc) as last_order_date,
+        count(*) as orders
     from {{ ref('silver_orders') }}
     where not is_customer_orphan
     group by 1
 ),
+
 data_end as (
     select max(order_date_utc) as as_of from {{ ref('silver_orders') }}
 )
+
 select
     c.customer_id as customer_key,
     c.customer_id,
@@ -29,11 +34,13 @@ select
     case when c.gdpr_consent then c.longitude end as longitude,
     c.customer_age,
     date_diff('day', cast(c.join_ts as date), e.as_of) as customer_lifetime_days,
-    case when c.is_vip then 'vip'
-         when date_diff('day', cast(c.join_ts as date), e.as_of) <= 90 then 'new'
-         when o.last_order_date >= e.as_of - interval 90 day then 'active'
-         when o.last_order_date is not null then 'lapsed'
-         else 'prospect' end as customer_segment,
+    case
+        when c.is_vip then 'vip'
+        when date_diff('day', cast(c.join_ts as date), e.as_of) <= 90 then 'new'
+        when o.last_order_date >= e.as_of - interval 90 day then 'active'
+        when o.last_order_date is not null then 'lapsed'
+        else 'prospect'
+    end as customer_segment,
     coalesce(o.orders, 0) as lifetime_orders,
     c.is_vip,
     c.gdpr_consent,
@@ -43,5 +50,27 @@ from {{ ref('silver_customers') }} as c
 cross join data_end as e
 left join orders as o using (customer_id)
 union all
-select -1, null, 'UNKNOWN', null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-       'unknown', 0, false, false, false, true
+select
+    -1,
+    null,
+    'UNKNOWN',
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    'unknown',
+    0,
+    false,
+    false,
+    false,
+    true

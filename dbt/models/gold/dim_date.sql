@@ -2,26 +2,43 @@
 -- returns, bronze loads) and the exchange-rate calendar, plus the unknown member (date_key -1).
 -- Fiscal periods follow the Australian year (July-June, named by the year it ends).
 with bounds as (
-    select min(d) as first_day, max(d) as last_day from (
+    select
+        min(d) as first_day,
+        max(d) as last_day
+    from (
         select min(order_date_utc) as d from {{ ref('silver_orders') }}
-        union all select max(order_date_utc) from {{ ref('silver_orders') }}
-        union all select min(event_date) from {{ ref('silver_events') }}
-        union all select max(event_date) from {{ ref('silver_events') }}
+        union all
+        select max(order_date_utc) from {{ ref('silver_orders') }}
+        union all
+        select min(event_date) from {{ ref('silver_events') }}
+        union all
+        select max(event_date) from {{ ref('silver_events') }}
         -- (the cast to a UTC date is monotonic: applied to the extreme, not to every row)
-        union all select cast(min(sensor_ts) as date) from {{ ref('silver_sensor_readings') }}
-        union all select cast(max(sensor_ts) as date) from {{ ref('silver_sensor_readings') }}
-        union all select cast(max(delivered_at) as date) from {{ ref('silver_shipments') }}
-        union all select cast(max(return_ts) as date) from {{ ref('silver_returns') }}
-        union all select min(rate_date) from {{ ref('stg_exchange_rates') }}
-        union all select max(rate_date) from {{ ref('stg_exchange_rates') }}
-        union all select cast(min(finished_at) as date) from {{ source('bronze', 'file_manifest') }}
-        union all select cast(max(finished_at) as date) from {{ source('bronze', 'file_manifest') }}
-    ) where d is not null
+        union all
+        select cast(min(sensor_ts) as date) from {{ ref('silver_sensor_readings') }}
+        union all
+        select cast(max(sensor_ts) as date) from {{ ref('silver_sensor_readings') }}
+        union all
+        select cast(max(delivered_at) as date) from {{ ref('silver_shipments') }}
+        union all
+        select cast(max(return_ts) as date) from {{ ref('silver_returns') }}
+        union all
+        select min(rate_date) from {{ ref('stg_exchange_rates') }}
+        union all
+        select max(rate_date) from {{ ref('stg_exchange_rates') }}
+        union all
+        select cast(min(finished_at) as date) from {{ source('bronze', 'file_manifest') }}
+        union all
+        select cast(max(finished_at) as date) from {{ source('bronze', 'file_manifest') }}
+    )
+    where d is not null
 ),
+
 days as (
     select cast(unnest(generate_series(first_day, last_day, interval 1 day)) as date) as calendar_date
     from bounds
 ),
+
 holidays as (
     select
         holiday_date,
@@ -31,6 +48,7 @@ holidays as (
     from {{ ref('public_holidays') }}
     group by holiday_date
 )
+
 select
     cast(strftime(d.calendar_date, '%Y%m%d') as integer) as date_key,
     d.calendar_date,
@@ -56,7 +74,29 @@ select
     h.holiday_gb,
     false as is_unknown
 from days as d
-left join holidays as h on h.holiday_date = d.calendar_date
+left join holidays as h on d.calendar_date = h.holiday_date
 union all
-select -1, null, null, 'Unknown', null, null, null, null, 'Unknown', null, null, null, null, null, null, null,
-       false, false, false, null, null, null, true
+select
+    -1,
+    null,
+    null,
+    'Unknown',
+    null,
+    null,
+    null,
+    null,
+    'Unknown',
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    false,
+    false,
+    false,
+    null,
+    null,
+    null,
+    true

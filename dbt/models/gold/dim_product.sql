@@ -7,6 +7,7 @@ with versions as (
         lag(current_price) over (partition by product_id order by dbt_valid_from) as previous_price
     from {{ ref('products_snapshot') }}
 )
+
 select
     (hash(product_id, dbt_valid_from) >> 1)::bigint as product_key,
     product_id,
@@ -21,8 +22,11 @@ select
     discontinued_dt,
     -- the first version known is taken as valid since the product existed (history
     -- before the first snapshot cannot be reconstructed: bronze upserts products by key)
-    case when row_number() over (partition by product_id order by dbt_valid_from) = 1
-         then timestamp '1900-01-01' else dbt_valid_from end as valid_from,
+    case
+        when row_number() over (partition by product_id order by dbt_valid_from) = 1
+            then timestamp '1900-01-01'
+        else dbt_valid_from
+    end as valid_from,
     coalesce(dbt_valid_to, timestamp '9999-12-31') as valid_to,
     dbt_valid_to is null as is_current,
     previous_price,
@@ -31,5 +35,22 @@ select
     false as is_unknown
 from versions
 union all
-select -1, null, 'UNKNOWN', 'Unknown product', 'Unknown', 'Unknown', null, null, null, null, null,
-       timestamp '1900-01-01', timestamp '9999-12-31', true, null, false, null, true
+select
+    -1,
+    null,
+    'UNKNOWN',
+    'Unknown product',
+    'Unknown',
+    'Unknown',
+    null,
+    null,
+    null,
+    null,
+    null,
+    timestamp '1900-01-01',
+    timestamp '9999-12-31',
+    true,
+    null,
+    false,
+    null,
+    true

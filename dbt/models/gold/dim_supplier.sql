@@ -10,13 +10,26 @@ select
         when 'CN' then 'Asia' when 'JP' then 'Asia' when 'VN' then 'Asia' when 'IN' then 'Asia'
         when 'US' then 'North America' when 'CA' then 'North America'
         when 'DE' then 'Europe' when 'GB' then 'Europe'
-        else 'Other' end as region,
+        else 'Other'
+    end as region,
     lead_time_days,
-    case when lead_time_days <= 14 then 'tier 1 (<= 14 days)'
-         when lead_time_days <= 45 then 'tier 2 (15-45 days)'
-         else 'tier 3 (> 45 days)' end as supplier_tier,
+    case
+        when lead_time_days <= 14 then 'tier 1 (<= 14 days)'
+        when lead_time_days <= 45 then 'tier 2 (15-45 days)'
+        else 'tier 3 (> 45 days)'
+    end as supplier_tier,
     is_preferred,
     false as is_unknown
 from {{ ref('stg_suppliers') }}
 union all
-select -1, null, 'UNKNOWN', 'Unknown supplier', null, 'Unknown', null, 'unknown', false, true
+select
+    -1,
+    null,
+    'UNKNOWN',
+    'Unknown supplier',
+    null,
+    'Unknown',
+    null,
+    'unknown',
+    false,
+    true

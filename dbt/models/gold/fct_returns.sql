@@ -5,16 +5,23 @@
 -- a NULL refund, so no return is lost. Reason codes only exist from the schema change on;
 -- earlier returns get the code the same reason text carries later.
 with reason_codes as (
-    select reason, min(return_reason_code) as reason_code
+    select
+        reason,
+        min(return_reason_code) as reason_code
     from {{ ref('silver_returns') }}
     where return_reason_code is not null
     group by 1
 ),
+
 sold as (
-    select order_id, product_id, sum(net_amount) / sum(qty) as net_unit_price
+    select
+        order_id,
+        product_id,
+        sum(net_amount) / sum(qty) as net_unit_price
     from {{ ref('silver_order_lines') }}
     group by 1, 2
 )
+
 select
     r.return_id,
     r.order_id as order_number,
@@ -36,10 +43,11 @@ select
     s.order_id is not null as is_matched_to_sale
 from {{ ref('silver_returns') }} as r
 left join reason_codes as rc using (reason)
-left join {{ ref('int_order_keys') }} as o on o.order_id = r.order_id
-left join sold as s on s.order_id = r.order_id and s.product_id = r.product_id
+left join {{ ref('int_order_keys') }} as o on r.order_id = o.order_id
+left join sold as s on r.order_id = s.order_id and r.product_id = s.product_id
 left join {{ ref('dim_date') }} as d on d.calendar_date = cast(r.return_ts as date)
 left join {{ ref('dim_product') }} as p
-    on p.product_id = r.product_id
-   and cast(coalesce(o.order_ts, r.return_ts) as timestamp) >= p.valid_from
-   and cast(coalesce(o.order_ts, r.return_ts) as timestamp) < p.valid_to
+    on
+        r.product_id = p.product_id
+        and cast(coalesce(o.order_ts, r.return_ts) as timestamp) >= p.valid_from
+        and cast(coalesce(o.order_ts, r.return_ts) as timestamp) < p.valid_to

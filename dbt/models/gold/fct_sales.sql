@@ -28,5 +28,6 @@ select
 from {{ ref('silver_order_lines') }} as l
 left join {{ ref('int_order_keys') }} as o using (order_id)
 left join {{ ref('dim_product') }} as p
-    on p.product_id = l.product_id
-   and cast(o.order_ts as timestamp) >= p.valid_from and cast(o.order_ts as timestamp) < p.valid_to
+    on
+        l.product_id = p.product_id
+        and cast(o.order_ts as timestamp) >= p.valid_from and cast(o.order_ts as timestamp) < p.valid_to

@@ -11,14 +11,16 @@
 -- as context for the rolling window. A store re-mapped to another survivor needs --full-refresh.
 with
 {% if is_incremental() -%}
-touched_shelves as (
-    select coalesce(m.survivor_store_id, r.store_id) as store_id, r.shelf_id,
-           min(date_trunc('hour', cast(r.sensor_ts as timestamp))) as first_new_hour
-    from {{ ref('silver_sensor_readings') }} as r
-    left join {{ ref('silver_store_id_map') }} as m using (store_id)
-    where not r.is_timeless and {{ new_bronze_loads('r.bronze_load_id') }}
-    group by 1, 2
-),
+    touched_shelves as (
+        select
+            coalesce(m.survivor_store_id, r.store_id) as store_id,
+            r.shelf_id,
+            min(date_trunc('hour', cast(r.sensor_ts as timestamp))) as first_new_hour
+        from {{ ref('silver_sensor_readings') }} as r
+        left join {{ ref('silver_store_id_map') }} as m using (store_id)
+        where not r.is_timeless and {{ new_bronze_loads('r.bronze_load_id') }}
+        group by 1, 2
+    ),
 {%- endif %}
 readings as (
     select
@@ -26,8 +28,10 @@ readings as (
         r.shelf_id,
         r.shelf_kind,
         date_trunc('hour', cast(r.sensor_ts as timestamp)) as sensor_hour,
-        case when r.temperature_c between {{ var('temperature_min_c') }} and {{ var('temperature_max_c') }}
-             then cast(r.temperature_c as double) end as temperature_c,
+        case
+            when r.temperature_c between {{ var('temperature_min_c') }} and {{ var('temperature_max_c') }}
+                then cast(r.temperature_c as double)
+        end as temperature_c,
         case when r.humidity_pct between 0 and 100 then cast(r.humidity_pct as double) end as humidity_pct,
         r.battery_mv,
         r.is_out_of_range,
@@ -35,13 +39,17 @@ readings as (
     from {{ ref('silver_sensor_readings') }} as r
     left join {{ ref('silver_store_id_map') }} as m using (store_id)
     {% if is_incremental() -%}
-    join touched_shelves as t on t.store_id = coalesce(m.survivor_store_id, r.store_id) and t.shelf_id = r.shelf_id
+        inner join
+            touched_shelves as t
+            on t.store_id = coalesce(m.survivor_store_id, r.store_id) and r.shelf_id = t.shelf_id
     {%- endif %}
-    where not r.is_timeless
-    {% if is_incremental() -%}
-      and date_trunc('hour', cast(r.sensor_ts as timestamp)) >= t.first_new_hour - interval 23 hour
-    {%- endif %}
+    where
+        not r.is_timeless
+        {% if is_incremental() -%}
+            and date_trunc('hour', cast(r.sensor_ts as timestamp)) >= t.first_new_hour - interval 23 hour
+        {%- endif %}
 ),
+
 hourly as (
     select
         store_id,
@@ -65,6 +73,7 @@ hourly as (
     from readings
     group by store_id, shelf_id, sensor_hour
 ),
+
 rolling as (
     select
         *,
@@ -77,9 +86,12 @@ rolling as (
         max(max_temperature_c) over last_24h as rolling_24h_max_temperature_c,
         avg(avg_humidity_pct) over last_24h as rolling_24h_avg_humidity_pct
     from hourly
-    window last_24h as (partition by store_id, shelf_id order by sensor_hour
-                        range between interval 23 hour preceding and current row)
+    window last_24h as (
+        partition by store_id, shelf_id order by sensor_hour
+        range between interval 23 hour preceding and current row
+    )
 )
+
 select
     coalesce(s.store_key, -1) as store_key,
     coalesce(d.date_key, -1) as date_key,
@@ -97,8 +109,10 @@ select
     r.max_humidity_pct,
     r.min_battery_mv,
     round(r.rolling_temperature_sum / nullif(r.rolling_temperature_count, 0), 3) as rolling_24h_avg_temperature_c,
-    round(sqrt(greatest(r.rolling_temperature_sum_sq / nullif(r.rolling_temperature_count, 0)
-                        - power(r.rolling_temperature_sum / nullif(r.rolling_temperature_count, 0), 2), 0)), 3)
+    round(sqrt(greatest(
+        r.rolling_temperature_sum_sq / nullif(r.rolling_temperature_count, 0)
+        - power(r.rolling_temperature_sum / nullif(r.rolling_temperature_count, 0), 2), 0
+    )), 3)
         as rolling_24h_stddev_temperature_c,
     r.rolling_24h_min_temperature_c,
     r.rolling_24h_max_temperature_c,
@@ -110,6 +124,6 @@ from rolling as r
 left join {{ ref('dim_store') }} as s on s.store_key = r.store_id
 left join {{ ref('dim_date') }} as d on d.calendar_date = cast(r.sensor_hour as date)
 {% if is_incremental() -%}
-join touched_shelves as t on t.store_id = r.store_id and t.shelf_id = r.shelf_id
-where r.sensor_hour >= t.first_new_hour
+    inner join touched_shelves as t on t.store_id = r.store_id and t.shelf_id = r.shelf_id
+    where r.sensor_hour >= t.first_new_hour
 {%- endif %}

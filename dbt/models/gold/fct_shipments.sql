@@ -6,6 +6,7 @@
 with data_end as (
     select max(shipped_at) as as_of from {{ ref('silver_shipments') }}
 )
+
 select
     s.shipment_id,
     s.order_id as order_number,
@@ -23,15 +24,17 @@ select
     round(s.delivery_days, 2) as delivery_days,
     s.sla_days,
     case when s.is_in_transit or s.sla_days is null then null else not s.is_late end as on_time_flag,
-    case when s.sla_days is null then 'no_sla'
-         when not s.is_in_transit then (case when s.is_late then 'late' else 'on_time' end)
-         when s.shipped_at + to_days(s.sla_days) < e.as_of then 'overdue'
-         else 'in_transit' end as sla_status,
+    case
+        when s.sla_days is null then 'no_sla'
+        when not s.is_in_transit then (case when s.is_late then 'late' else 'on_time' end)
+        when s.shipped_at + to_days(s.sla_days) < e.as_of then 'overdue'
+        else 'in_transit'
+    end as sla_status,
     s.is_in_transit
 from {{ ref('silver_shipments') }} as s
 cross join data_end as e
-left join {{ ref('int_order_keys') }} as o on o.order_id = s.order_id
+left join {{ ref('int_order_keys') }} as o on s.order_id = o.order_id
 left join {{ ref('dim_date') }} as ds on ds.calendar_date = cast(s.shipped_at as date)
 left join {{ ref('dim_date') }} as dd on dd.calendar_date = cast(s.delivered_at as date)
 left join {{ ref('stg_exchange_rates') }} as rate
-    on rate.currency = o.currency and rate.rate_date = cast(s.shipped_at as date)
+    on o.currency = rate.currency and rate.rate_date = cast(s.shipped_at as date)

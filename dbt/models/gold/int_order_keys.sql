@@ -13,7 +13,7 @@ select
     case when o.is_store_orphan then -1 else coalesce(s.store_key, -1) end as store_key,
     r.rate_to_aud
 from {{ ref('silver_orders') }} as o
-left join {{ ref('dim_date') }} as d on d.calendar_date = o.order_date_utc
-left join {{ ref('dim_customer') }} as c on c.customer_key = o.customer_key_id
-left join {{ ref('dim_store') }} as s on s.store_key = o.store_key_id
-left join {{ ref('stg_exchange_rates') }} as r on r.currency = o.currency and r.rate_date = o.order_date_utc
+left join {{ ref('dim_date') }} as d on o.order_date_utc = d.calendar_date
+left join {{ ref('dim_customer') }} as c on o.customer_key_id = c.customer_key
+left join {{ ref('dim_store') }} as s on o.store_key_id = s.store_key
+left join {{ ref('stg_exchange_rates') }} as r on o.currency = r.currency and o.order_date_utc = r.rate_date

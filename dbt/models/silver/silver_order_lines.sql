@@ -7,6 +7,7 @@ select
     r.key_value is not null as is_product_rejected_in_bronze
 from {{ ref('stg_orders_lines') }} as l
 left join {{ ref('stg_products') }} as p using (product_id)
-left join {{ ref('stg_rejected_keys') }} as r on r.table_name = 'products' and r.key_value = l.product_id
-where not (l.is_qty_invalid or l.is_price_invalid or l.is_discount_invalid)
-  and {{ new_bronze_loads('l.bronze_load_id') }}
+left join {{ ref('stg_rejected_keys') }} as r on r.table_name = 'products' and l.product_id = r.key_value
+where
+    not (l.is_qty_invalid or l.is_price_invalid or l.is_discount_invalid)
+    and {{ new_bronze_loads('l.bronze_load_id') }}

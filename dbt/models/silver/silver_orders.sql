@@ -3,10 +3,13 @@
 -- revenue is not lost); customer ids of duplicate registrations map to the survivor.
 -- Incremental: orders touched by newer bronze loads are re-ranked over all their copies.
 with touched as (
-    select distinct order_id from {{ ref('stg_orders_header') }} where {{ new_bronze_loads() }}
+    select distinct order_id from {{ ref('stg_orders_header') }}
+    where {{ new_bronze_loads() }}
     union
-    select distinct order_id from {{ ref('stg_orders_lines') }} where {{ new_bronze_loads() }}
+    select distinct order_id from {{ ref('stg_orders_lines') }}
+    where {{ new_bronze_loads() }}
 ),
+
 totals as (
     -- order totals over the lines that obey the business rules (quarantined lines excluded)
     select
@@ -16,10 +19,12 @@ totals as (
         sum(tax_amount) as order_tax_amount,
         sum(net_amount + tax_amount) as order_gross_amount
     from {{ ref('stg_orders_lines') }}
-    where not (is_qty_invalid or is_price_invalid or is_discount_invalid)
-      and order_id in (select order_id from touched)
+    where
+        not (is_qty_invalid or is_price_invalid or is_discount_invalid)
+        and order_id in (select order_id from touched)
     group by order_id
 )
+
 select
     o.* exclude (copy_rank),
     coalesce(t.order_line_count, 0) as order_line_count,
@@ -32,8 +37,8 @@ select
     sm.store_id is null and rs.key_value is null as is_store_orphan
 from {{ ref('silver_order_copies') }} as o
 left join totals as t using (order_id)
-left join {{ ref('silver_customer_id_map') }} as cm on cm.customer_id = o.customer_id
-left join {{ ref('silver_store_id_map') }} as sm on sm.store_id = o.store_id
-left join {{ ref('stg_rejected_keys') }} as rc on rc.table_name = 'customers' and rc.key_value = o.customer_id
-left join {{ ref('stg_rejected_keys') }} as rs on rs.table_name = 'stores' and rs.key_value = o.store_id
+left join {{ ref('silver_customer_id_map') }} as cm on o.customer_id = cm.customer_id
+left join {{ ref('silver_store_id_map') }} as sm on o.store_id = sm.store_id
+left join {{ ref('stg_rejected_keys') }} as rc on rc.table_name = 'customers' and o.customer_id = rc.key_value
+left join {{ ref('stg_rejected_keys') }} as rs on rs.table_name = 'stores' and o.store_id = rs.key_value
 where o.copy_rank = 1 and o.order_id in (select order_id from touched)

@@ -1,4 +1,4 @@
 select s.*
 from {{ ref('stg_stores') }} as s
-join {{ ref('silver_store_id_map') }} as m using (store_id)
+inner join {{ ref('silver_store_id_map') }} as m using (store_id)
 where not m.is_duplicate_code

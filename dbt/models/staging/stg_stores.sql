@@ -1,7 +1,10 @@
 with source as (
-    select *, (latitude not between -90 and 90 or longitude not between -180 and 180) as bad_coordinates
+    select
+        *,
+        (latitude not between -90 and 90 or longitude not between -180 and 180) as bad_coordinates
     from {{ source('bronze', 'stores') }}
 )
+
 select
     store_id,
     {{ clean_text('store_code') }} as store_code,

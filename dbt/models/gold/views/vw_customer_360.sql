@@ -1,19 +1,29 @@
 -- One row per customer: profile (masked as in dim_customer), lifetime value and returns.
 with sales as (
-    select customer_key, count(distinct order_number) as orders, sum(net_amount_aud) as net_sales_aud,
-           min(order_ts) as first_order_at, max(order_ts) as last_order_at
+    select
+        customer_key,
+        count(distinct order_number) as orders,
+        sum(net_amount_aud) as net_sales_aud,
+        min(order_ts) as first_order_at,
+        max(order_ts) as last_order_at
     from {{ ref('fct_sales') }}
     group by 1
 ),
+
 returns as (
-    select customer_key, count(*) as returns, cast(sum(returned_quantity) as bigint) as units_returned,
-           sum(refund_amount_aud) as refunds_aud
+    select
+        customer_key,
+        count(*) as returns,
+        cast(sum(returned_quantity) as bigint) as units_returned,
+        sum(refund_amount_aud) as refunds_aud
     from {{ ref('fct_returns') }}
     group by 1
 ),
+
 data_end as (
     select max(order_ts) as as_of from {{ ref('fct_sales') }}
 )
+
 select
     c.customer_id as customer_number,
     c.first_name,

@@ -9,7 +9,9 @@ select
     false_positives,
     missed,
     recall,
-    case when missed = 0 and false_positives = 0 then 'OK'
-         when recall >= 0.99 then 'WARNING'
-         else 'ALERT' end as detection_status
+    case
+        when missed = 0 and false_positives = 0 then 'OK'
+        when recall >= 0.99 then 'WARNING'
+        else 'ALERT'
+    end as detection_status
 from {{ ref('dq_anomaly_reconciliation') }}

@@ -18,6 +18,7 @@ with loads as (
     from {{ ref('fct_ingestion_audit') }}
     group by 1, 2
 )
+
 select
     source_table,
     loaded_at,
@@ -32,7 +33,9 @@ select
     round(epoch(elapsed), 3) as processing_seconds,
     round(epoch(current_timestamp - loaded_at) / 3600.0, 1) as hours_since_load,
     loaded_at = max(loaded_at) over (partition by source_table) as is_latest_load,
-    case when files_failed > 0 or rows_rejected / nullif(rows_processed, 0) > 0.01 then 'ALERT'
-         when rows_rejected > 0 or files_in_conflict > 0 then 'WARNING'
-         else 'OK' end as quality_status
+    case
+        when files_failed > 0 or rows_rejected / nullif(rows_processed, 0) > 0.01 then 'ALERT'
+        when rows_rejected > 0 or files_in_conflict > 0 then 'WARNING'
+        else 'OK'
+    end as quality_status
 from loads

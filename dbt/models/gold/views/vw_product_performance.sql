@@ -1,24 +1,36 @@
 -- One row per product (its current version), sales over all its versions, and the return
 -- rate = units returned / units sold.
 with sales as (
-    select p.product_id, count(distinct f.order_number) as orders, cast(sum(f.quantity) as bigint) as units_sold,
-           sum(f.net_amount_aud) as net_sales_aud
+    select
+        p.product_id,
+        count(distinct f.order_number) as orders,
+        cast(sum(f.quantity) as bigint) as units_sold,
+        sum(f.net_amount_aud) as net_sales_aud
     from {{ ref('fct_sales') }} as f
-    join {{ ref('dim_product') }} as p using (product_key)
+    inner join {{ ref('dim_product') }} as p using (product_key)
     group by 1
 ),
+
 returns as (
-    select p.product_id, count(*) as returns, cast(sum(r.returned_quantity) as bigint) as units_returned,
-           sum(r.refund_amount_aud) as refunds_aud
+    select
+        p.product_id,
+        count(*) as returns,
+        cast(sum(r.returned_quantity) as bigint) as units_returned,
+        sum(r.refund_amount_aud) as refunds_aud
     from {{ ref('fct_returns') }} as r
-    join {{ ref('dim_product') }} as p using (product_key)
+    inner join {{ ref('dim_product') }} as p using (product_key)
     group by 1
 ),
+
 versions as (
-    select product_id, count(*) as versions, count(*) filter (where is_price_changed) as price_changes
+    select
+        product_id,
+        count(*) as versions,
+        count(*) filter (where is_price_changed) as price_changes
     from {{ ref('dim_product') }}
     group by 1
 )
+
 select
     p.sku,
     p.product_name as product,
@@ -37,7 +49,7 @@ select
     coalesce(r.refunds_aud, 0) as refunds_aud,
     round(coalesce(r.units_returned, 0) / nullif(s.units_sold, 0), 4) as return_rate
 from {{ ref('dim_product') }} as p
-join versions as v using (product_id)
+inner join versions as v using (product_id)
 left join sales as s using (product_id)
 left join returns as r using (product_id)
 where p.is_current and not p.is_unknown

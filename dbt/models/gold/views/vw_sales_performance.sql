@@ -25,7 +25,7 @@ select
     round(sum(f.net_amount_aud) / count(distinct f.order_number), 2) as average_order_value_aud,
     round(sum(f.discount_amount_aud) / nullif(sum(f.line_total_aud), 0), 4) as discount_rate
 from {{ ref('fct_sales') }} as f
-join {{ ref('dim_date') }} as d using (date_key)
-join {{ ref('dim_store') }} as s using (store_key)
-join {{ ref('dim_product') }} as p using (product_key)
+inner join {{ ref('dim_date') }} as d using (date_key)
+inner join {{ ref('dim_store') }} as s using (store_key)
+inner join {{ ref('dim_product') }} as p using (product_key)
 group by all

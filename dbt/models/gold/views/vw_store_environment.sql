@@ -17,5 +17,5 @@ select
     round(avg(f.avg_humidity_pct), 2) as average_humidity_pct,
     min(f.min_battery_mv) as lowest_battery_mv
 from {{ ref('fct_sensor_readings') }} as f
-join {{ ref('dim_store') }} as s using (store_key)
+inner join {{ ref('dim_store') }} as s using (store_key)
 group by all
