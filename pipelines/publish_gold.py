@@ -99,7 +99,7 @@ def dbt_nodes() -> list[dict]:
         return []
     return [
         {
-            "node": r["unique_id"].split(".")[-1] if r["unique_id"] in nodes else r["unique_id"],
+            "node": nodes[r["unique_id"]]["name"] if r["unique_id"] in nodes else r["unique_id"],
             "resource_type": nodes[r["unique_id"]]["resource_type"] if r["unique_id"] in nodes else "unknown",
             "layer": node_layer(nodes[r["unique_id"]], nodes) if r["unique_id"] in nodes else "unknown",
             "status": r["status"],
