@@ -73,9 +73,7 @@ def hash_password(password: str) -> str:
     """scrypt$<n>$<r>$<p>$<salt b64>$<hash b64>"""
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
-    return "scrypt${n}${r}${p}$".format(**_SCRYPT) + "$".join(
-        base64.b64encode(x).decode() for x in (salt, digest)
-    )
+    return "scrypt${n}${r}${p}$".format(**_SCRYPT) + "$".join(base64.b64encode(x).decode() for x in (salt, digest))
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -102,7 +100,9 @@ def load_accounts(path: Path | None = None) -> dict[str, dict]:
         raise AccountsError(f"{path} is not valid TOML: {exc}") from exc
     for name, account in accounts.items():
         if account.get("persona") not in PERSONAS or not str(account.get("password_hash", "")).startswith("scrypt$"):
-            raise AccountsError(f"account {name!r} in {path} needs a persona ({', '.join(PERSONAS)}) and a password_hash")
+            raise AccountsError(
+                f"account {name!r} in {path} needs a persona ({', '.join(PERSONAS)}) and a password_hash"
+            )
     return accounts
 
 

@@ -55,8 +55,15 @@ def main() -> None:
     start = next(p for p in pages if p.url_path == user.start_page)
     # The root URL opens the persona's start page (a default page has no URL of its own, so the
     # report pages are not default: each keeps a bookmarkable address).
-    pages.append(st.Page(lambda: st.switch_page(start, query_params=ui.url_params()), title="Start", url_path="start",
-                         default=True, visibility="hidden"))
+    pages.append(
+        st.Page(
+            lambda: st.switch_page(start, query_params=ui.url_params()),
+            title="Start",
+            url_path="start",
+            default=True,
+            visibility="hidden",
+        )
+    )
     pages += [
         st.Page(HERE / "report_pages" / f"{name}.py", title=title, url_path=name, visibility="hidden")
         for name, title in DRILL_PAGES

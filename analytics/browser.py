@@ -109,16 +109,14 @@ def kpi_values(page) -> list[str]:
 
 def wait_until_idle(page, timeout_ms: float = 30_000) -> None:
     """Streamlit marks a running script with a status widget; wait until it is gone."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
-    )
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
 
 
 def wait_for_charts(page, timeout_ms: float = 30_000) -> None:
     """Scroll through the page (charts render when they come into view) and wait until every
     Vega-Lite chart has drawn."""
     height = page.evaluate("() => document.body.scrollHeight")
-    for y in range(0, height + 1, 600):
+    for _ in range(0, height + 1, 600):
         page.mouse.wheel(0, 600)
         page.wait_for_timeout(50)
     page.wait_for_function(

@@ -16,8 +16,10 @@ HEIGHT = 300
 
 
 def tip(field: str, title: str, fmt: str | None = None, kind: str = "quantitative") -> alt.Tooltip:
-    return alt.Tooltip(f"{field}:{kind[0].upper()}", title=title, format=fmt) if fmt else alt.Tooltip(
-        f"{field}:{kind[0].upper()}", title=title
+    return (
+        alt.Tooltip(f"{field}:{kind[0].upper()}", title=title, format=fmt)
+        if fmt
+        else alt.Tooltip(f"{field}:{kind[0].upper()}", title=title)
     )
 
 
@@ -125,8 +127,4 @@ def store_map(points: pd.DataFrame, size: str, color: str, tooltips: list) -> al
             tooltip=tooltips,
         )
     )
-    return (
-        alt.layer(land, stores)
-        .project(type="equirectangular", fit=extent)
-        .properties(height=360)
-    )
+    return alt.layer(land, stores).project(type="equirectangular", fit=extent).properties(height=360)

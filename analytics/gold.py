@@ -14,15 +14,22 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from pipelines.publish_gold import current_build, default_warehouse, gold_dir_for
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from pipelines.publish_gold import current_build, default_warehouse, gold_dir_for  # noqa: E402
 
 # Relations every page needs; a build without them is not a usable Gold.
 REQUIRED = ("fct_sales", "dim_date", "dim_store", "dim_product", "dim_customer")
@@ -146,6 +153,13 @@ def connect(build: Build, scope: Scope = EVERYTHING) -> duckdb.DuckDBPyConnectio
 Runner = Callable[[str, dict | None], pd.DataFrame]
 
 
+def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None) -> pd.DataFrame:
+    """A query's result as pandas (decimals as floats), on a cursor of its own (thread-safe)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # DuckDB 1.5 uses a keyword pandas 3.1 deprecates
+        return con.cursor().execute(sql, params or {}).df()
+
+
 class Gold:
     """Queries over one build for one scope. `frame` runs SQL over the Gold relation names
     (fct_sales, dim_store, ...); the app passes a runner that caches results per build."""
@@ -158,7 +172,7 @@ class Gold:
     def _run(self, sql: str, params: dict | None = None) -> pd.DataFrame:
         if self._con is None:
             self._con = connect(self.build, self.scope)
-        return self._con.cursor().execute(sql, params or {}).df()
+        return fetch(self._con, sql, params)
 
     def require_everything(self, what: str) -> None:
         if not self.scope.everything:
@@ -178,3 +192,18 @@ class Gold:
             return None
         value = df.iat[0, 0]
         return None if pd.isna(value) else value
+
+
+def main() -> int:
+    """`python -m analytics.gold`: say which Gold build the app would show (exit 2 when none)."""
+    try:
+        build = current()
+    except GoldUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Gold build {build.build_id}, published {build.published_at:%Y-%m-%d %H:%M:%S} UTC, in {build.folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -123,8 +123,8 @@ def vip_contribution(gold: Gold, f: Slicers) -> float | None:
     """VIP contribution = Σ net_amount_aud of lines whose customer is VIP (dim_customer.is_vip)
     / total sales."""
     vip = gold.scalar(
-        f"""{SALES}SELECT sum(s.net_amount_aud) FROM sales AS s JOIN dim_customer AS c ON c.customer_key = s.customer_key
-            WHERE {PERIOD} AND c.is_vip""",
+        f"""{SALES}SELECT sum(s.net_amount_aud) FROM sales AS s
+            JOIN dim_customer AS c ON c.customer_key = s.customer_key WHERE {PERIOD} AND c.is_vip""",
         f.params(),
     )
     return _ratio(vip or 0.0, total_sales(gold, f))
@@ -251,13 +251,16 @@ def what_if(
                        greatest(0, least(1, discount_amount / line_total + $extra_discount)) AS d2
                 FROM sales WHERE {PERIOD} AND line_total > 0),
             projected AS (
-                SELECT *, CASE WHEN d < 1 THEN pow((1 + $price_change) * (1 - d2) / (1 - d), $elasticity) ELSE 1 END AS u
+                SELECT *, CASE WHEN d < 1 THEN pow((1 + $price_change) * (1 - d2) / (1 - d), $elasticity)
+                               ELSE 1 END AS u
                 FROM lines)
             SELECT sum(net) AS sales, sum(net) - $cost_ratio * sum(base) AS margin, sum(quantity) AS units,
                    sum(base * (1 + $price_change) * (1 - d2) * u) AS projected_sales,
                    sum(base * (1 + $price_change) * (1 - d2) * u) - $cost_ratio * sum(base * u) AS projected_margin,
                    sum(quantity * u) AS projected_units
             FROM projected""",
-        f.params(price_change=price_change, extra_discount=extra_discount, elasticity=elasticity, cost_ratio=cost_ratio),
+        f.params(
+            price_change=price_change, extra_discount=extra_discount, elasticity=elasticity, cost_ratio=cost_ratio
+        ),
     )
     return {k: float(v or 0.0) for k, v in row.iloc[0].to_dict().items()}

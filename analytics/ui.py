@@ -12,7 +12,7 @@ import streamlit as st
 
 from analytics import access
 from analytics.filters import Slicers
-from analytics.gold import AccessDenied, Build, Gold, GoldUnavailable, Scope, connect, current
+from analytics.gold import AccessDenied, Build, Gold, GoldUnavailable, Scope, connect, current, fetch
 
 SLICER_DATES, SLICER_REGIONS, SLICER_CATEGORIES = "slicer_dates", "slicer_regions", "slicer_categories"
 
@@ -38,7 +38,7 @@ def _connection(build_id: str, scope_key: str, _build: Build, _scope: Scope):
 def _query(build_id: str, scope_key: str, sql: str, params: tuple, _build: Build, _scope: Scope) -> pd.DataFrame:
     """One query's result; the key is (build id, scope, SQL, parameters), so a new Gold build is
     never answered from the cache of an old one."""
-    return _connection(build_id, scope_key, _build, _scope).cursor().execute(sql, dict(params)).df()
+    return fetch(_connection(build_id, scope_key, _build, _scope), sql, dict(params))
 
 
 def gold_for(build: Build, scope: Scope) -> Gold:
@@ -97,15 +97,15 @@ def demo_persona() -> access.User:
         wanted = st.query_params.get("persona", "executive")
         if "demo_persona" not in st.session_state:
             st.session_state["demo_persona"] = wanted if wanted in personas else "executive"
-        persona = st.selectbox(
-            "Persona", personas, key="demo_persona", format_func=lambda p: access.PERSONAS[p][0]
-        )
+        persona = st.selectbox("Persona", personas, key="demo_persona", format_func=lambda p: access.PERSONAS[p][0])
         stores: tuple[str, ...] = ()
         if persona == "store_manager":
             codes = demo_store_codes()
             if "demo_store" not in st.session_state:
                 wanted_store = st.query_params.get("manager_of")
-                st.session_state["demo_store"] = wanted_store if wanted_store in codes else (codes[0] if codes else None)
+                st.session_state["demo_store"] = (
+                    wanted_store if wanted_store in codes else (codes[0] if codes else None)
+                )
             store = st.selectbox("Store manager of", codes, key="demo_store")
             stores = (store,) if store else ()
             if store:
@@ -122,7 +122,7 @@ def demo_store_codes() -> list[str]:
     except GoldUnavailable:
         return []
     stores = gold_for(build, Scope()).frame(
-        "SELECT store_code FROM dim_store WHERE store_key <> -1 AND channel = 'pos' ORDER BY store_code"
+        "SELECT store_code FROM dim_store WHERE store_key <> -1 ORDER BY store_code"
     )
     return stores["store_code"].tolist()
 
@@ -166,9 +166,9 @@ def slicers(gold: Gold) -> tuple[Slicers, date, date]:
         st.stop()
     low, high = (datetime.strptime(str(int(bounds.iat[0, i])), "%Y%m%d").date() for i in (0, 1))
     regions = gold.frame("SELECT DISTINCT region FROM dim_store WHERE region IS NOT NULL ORDER BY 1")["region"].tolist()
-    categories = gold.frame(
-        "SELECT DISTINCT category FROM dim_product WHERE product_key <> -1 ORDER BY 1"
-    )["category"].tolist()
+    categories = gold.frame("SELECT DISTINCT category FROM dim_product WHERE product_key <> -1 ORDER BY 1")[
+        "category"
+    ].tolist()
     params = st.query_params
     if SLICER_DATES not in st.session_state:
         default_start = max(low, high - timedelta(days=364))
@@ -182,7 +182,9 @@ def slicers(gold: Gold) -> tuple[Slicers, date, date]:
         st.subheader("Slicers")
         picked = st.date_input("Order dates", min_value=low, max_value=high, key=SLICER_DATES, format="YYYY-MM-DD")
         chosen_regions = st.multiselect("Regions", regions, key=SLICER_REGIONS, placeholder="All regions")
-        chosen_categories = st.multiselect("Categories", categories, key=SLICER_CATEGORIES, placeholder="All categories")
+        chosen_categories = st.multiselect(
+            "Categories", categories, key=SLICER_CATEGORIES, placeholder="All categories"
+        )
     if isinstance(picked, tuple | list) and len(picked) == 2:
         start, end = picked
     else:  # the second date is still being picked
@@ -282,11 +284,11 @@ def drill_from_chart(key: str, field: str, page: str, param: str) -> None:
         st.session_state[DRILL] = (page, param, points[0][field])
 
 
-def drill_from_box(key: str, page: str, param: str) -> None:
-    value = st.session_state[key]
-    if value is not None:
+def drill_from_box(key: str, page: str, param: str, values: dict) -> None:
+    label = st.session_state[key]
+    if label is not None:
         st.session_state[key] = None
-        st.session_state[DRILL] = (page, param, value)
+        st.session_state[DRILL] = (page, param, values[label])
 
 
 def follow_drill() -> None:
@@ -296,15 +298,15 @@ def follow_drill() -> None:
         st.switch_page(f"report_pages/{page}.py", query_params=url_params(**{param: str(value)}))
 
 
-def drill_box(label: str, options: list, key: str, page: str, param: str, format_func=str) -> None:
+def drill_box(label: str, targets: dict[str, str], key: str, page: str, param: str) -> None:
+    """A box listing drill-through targets: {shown label: URL parameter value}."""
     st.selectbox(
         label,
-        options,
+        list(targets),
         index=None,
         key=key,
-        format_func=format_func,
         placeholder="Pick one to drill through",
         on_change=drill_from_box,
-        args=(key, page, param),
+        args=(key, page, param, targets),
     )
     follow_drill()

@@ -129,7 +129,7 @@ def write_build(con: duckdb.DuckDBPyConnection, folder: Path, gold_dir: Path, bu
         order = f" ORDER BY {SORT_KEYS[name]}" if name in SORT_KEYS else ""
         target = folder / f"{name}.parquet"
         con.execute(f"COPY (SELECT * FROM gold.\"{name}\"{order}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
-        rows[name] = con.sql(f"SELECT count(*) FROM read_parquet('{target}')").fetchone()[0]
+        ((rows[name],),) = con.sql(f"SELECT count(*) FROM read_parquet('{target}')").fetchall()
     nodes = dbt_nodes()
     con.execute(
         "CREATE OR REPLACE TEMP TABLE dbt_nodes (node VARCHAR, resource_type VARCHAR, layer VARCHAR, "

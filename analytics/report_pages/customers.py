@@ -16,11 +16,19 @@ new, returning = measures.new_and_returning_customers(gold, f)
 ui.kpis(
     [
         ("Active customers", ui.number(active), None, measures.active_customers.__doc__),
-        ("New customers", ui.number(new), ui.pct(new / active if active else None) + " of active" if active else None,
-         measures.new_and_returning_customers.__doc__),
+        (
+            "New customers",
+            ui.number(new),
+            ui.pct(new / active if active else None) + " of active" if active else None,
+            measures.new_and_returning_customers.__doc__,
+        ),
         ("Returning customers", ui.number(returning), None, measures.new_and_returning_customers.__doc__),
-        ("Customer lifetime value", ui.aud(measures.customer_lifetime_value(gold, f)), None,
-         measures.customer_lifetime_value.__doc__),
+        (
+            "Customer lifetime value",
+            ui.aud(measures.customer_lifetime_value(gold, f)),
+            None,
+            measures.customer_lifetime_value.__doc__,
+        ),
         ("VIP contribution", ui.pct(measures.vip_contribution(gold, f)), None, measures.vip_contribution.__doc__),
     ]
 )
@@ -152,11 +160,17 @@ churn = gold.frame(
     FROM last AS l JOIN dim_customer AS c ON c.customer_key = l.customer_key""",
     f.params(),
 )
-bands = [(0, 30, "0-30 days"), (31, 90, "31-90 days"), (91, 180, "91-180 days (at risk)"),
-         (181, 365, "181-365 days (lapsing)"), (366, 10**6, "over a year (churned)")]
+bands = [
+    (0, 30, "0-30 days"),
+    (31, 90, "31-90 days"),
+    (91, 180, "91-180 days (at risk)"),
+    (181, 365, "181-365 days (lapsing)"),
+    (366, 10**6, "over a year (churned)"),
+]
 churn["recency"] = churn["days_since"].apply(lambda d: next(label for low, high, label in bands if low <= d <= high))
-recency = churn.groupby("recency", as_index=False).agg(customers=("customer_number", "count"),
-                                                       value=("lifetime_net", "sum"))
+recency = churn.groupby("recency", as_index=False).agg(
+    customers=("customer_number", "count"), value=("lifetime_net", "sum")
+)
 left, right = st.columns([2, 3])
 with left:
     st.altair_chart(

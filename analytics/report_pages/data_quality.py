@@ -28,14 +28,21 @@ statuses = latest["quality_status"].value_counts().to_dict()
 worst = next((s for s in ("ALERT", "WARNING", "OK") if statuses.get(s)), "n/a")
 ui.kpis(
     [
-        ("Pipeline status", worst, f"{statuses.get('ALERT', 0)} alert · {statuses.get('WARNING', 0)} warning",
-         "Worst quality_status of the latest load of each source table (vw_data_quality_dashboard)."),
+        (
+            "Pipeline status",
+            worst,
+            f"{statuses.get('ALERT', 0)} alert · {statuses.get('WARNING', 0)} warning",
+            "Worst quality_status of the latest load of each source table (vw_data_quality_dashboard).",
+        ),
         ("Rejection rate", ui.pct(measures.rejection_rate(gold), 3), None, measures.rejection_rate.__doc__),
         ("Freshness", ui.number(measures.freshness_hours(gold, now), 1) + " h", None, measures.freshness_hours.__doc__),
         ("Completeness score", ui.pct(measures.completeness_score(gold), 2), None, measures.completeness_score.__doc__),
-        ("Anomalies detected", ui.pct(detected_true / injected if injected else None, 1),
-         f"{int(detected_true):,} of {int(injected):,} injected",
-         "Σ true_positives / Σ injected over every anomaly class (vw_data_quality_anomalies)."),
+        (
+            "Anomalies detected",
+            ui.pct(detected_true / injected if injected else None, 1),
+            f"{int(detected_true):,} of {int(injected):,} injected",
+            "Σ true_positives / Σ injected over every anomaly class (vw_data_quality_anomalies).",
+        ),
     ]
 )
 
@@ -45,8 +52,20 @@ left, right = st.columns([3, 2])
 with left:
     latest["hours_since_load"] = latest["loaded_at"].apply(lambda t: (now - t.to_pydatetime()).total_seconds() / 3600)
     st.dataframe(
-        latest[["source_table", "quality_status", "loaded_at", "hours_since_load", "files", "rows_processed",
-                "rows_rejected", "rejection_rate", "files_failed", "files_in_conflict"]],
+        latest[
+            [
+                "source_table",
+                "quality_status",
+                "loaded_at",
+                "hours_since_load",
+                "files",
+                "rows_processed",
+                "rows_rejected",
+                "rejection_rate",
+                "files_failed",
+                "files_in_conflict",
+            ]
+        ],
         hide_index=True,
         width="stretch",
         column_config={
@@ -59,13 +78,21 @@ with left:
 with right:
     if builds is not None and not builds.empty:
         last = builds.iloc[0]
-        st.metric("Last Gold build: dbt nodes", f"{int(last['dbt_nodes']):,}",
-                  f"{int(last['dbt_failures'])} failed · {int(last['dbt_warnings'])} warned", delta_color="off",
-                  border=True)
-        st.dataframe(builds[["published_at", "dbt_nodes", "dbt_failures", "silver_seconds", "gold_seconds"]].head(10),
-                     hide_index=True, width="stretch",
-                     column_config={"published_at": st.column_config.DatetimeColumn("published (UTC)",
-                                                                                   format="YYYY-MM-DD HH:mm")})
+        st.metric(
+            "Last Gold build: dbt nodes",
+            f"{int(last['dbt_nodes']):,}",
+            f"{int(last['dbt_failures'])} failed · {int(last['dbt_warnings'])} warned",
+            delta_color="off",
+            border=True,
+        )
+        st.dataframe(
+            builds[["published_at", "dbt_nodes", "dbt_failures", "silver_seconds", "gold_seconds"]].head(10),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "published_at": st.column_config.DatetimeColumn("published (UTC)", format="YYYY-MM-DD HH:mm")
+            },
+        )
 
 st.subheader("Rejection rates by table over time")
 by_month = gold.frame(
@@ -76,8 +103,10 @@ by_month = gold.frame(
        GROUP BY ALL ORDER BY month""",
     {"month_pattern": r"((?:19|20)\d{2}-(?:0[1-9]|1[0-2]))"},
 )
-by_load = gold.frame("SELECT source_table, loaded_at, rejection_rate, rows_rejected, rows_processed "
-                     "FROM vw_data_quality_dashboard ORDER BY loaded_at")
+by_load = gold.frame(
+    "SELECT source_table, loaded_at, rejection_rate, rows_rejected, rows_processed "
+    "FROM vw_data_quality_dashboard ORDER BY loaded_at"
+)
 left, right = st.columns(2)
 with left:
     st.markdown("**By month of the data** (raw partition date of each file)")
@@ -88,10 +117,13 @@ with left:
             x=alt.X("yearmonth(month):T", title=None),
             y=alt.Y("rejection_rate:Q", title="Rows rejected", axis=alt.Axis(format="%")),
             color=alt.Color("table_name:N", legend=alt.Legend(orient="bottom", title=None)),
-            tooltip=[alt.Tooltip("table_name:N", title="Table"), alt.Tooltip("yearmonth(month):T", title="Month"),
-                     alt.Tooltip("rejection_rate:Q", title="Rejection rate", format=".3%"),
-                     alt.Tooltip("rows_rejected:Q", title="Rejected", format=","),
-                     alt.Tooltip("rows_processed:Q", title="Processed", format=",")],
+            tooltip=[
+                alt.Tooltip("table_name:N", title="Table"),
+                alt.Tooltip("yearmonth(month):T", title="Month"),
+                alt.Tooltip("rejection_rate:Q", title="Rejection rate", format=".3%"),
+                alt.Tooltip("rows_rejected:Q", title="Rejected", format=","),
+                alt.Tooltip("rows_processed:Q", title="Processed", format=","),
+            ],
         )
         .properties(height=260),
         width="stretch",
@@ -105,10 +137,13 @@ with right:
             x=alt.X("loaded_at:T", title=None),
             y=alt.Y("rejection_rate:Q", title="Rows rejected", axis=alt.Axis(format="%")),
             color=alt.Color("source_table:N", legend=alt.Legend(orient="bottom", title=None)),
-            tooltip=[alt.Tooltip("source_table:N", title="Table"), alt.Tooltip("loaded_at:T", title="Loaded"),
-                     alt.Tooltip("rejection_rate:Q", title="Rejection rate", format=".3%"),
-                     alt.Tooltip("rows_rejected:Q", title="Rejected", format=","),
-                     alt.Tooltip("rows_processed:Q", title="Processed", format=",")],
+            tooltip=[
+                alt.Tooltip("source_table:N", title="Table"),
+                alt.Tooltip("loaded_at:T", title="Loaded"),
+                alt.Tooltip("rejection_rate:Q", title="Rejection rate", format=".3%"),
+                alt.Tooltip("rows_rejected:Q", title="Rejected", format=","),
+                alt.Tooltip("rows_processed:Q", title="Processed", format=","),
+            ],
         )
         .properties(height=260),
         width="stretch",
@@ -116,8 +151,12 @@ with right:
 
 st.subheader("Injected vs detected anomalies")
 anomalies["label"] = anomalies["source_table"] + " · " + anomalies["anomaly_class"]
-compared = anomalies.melt(id_vars=["label"], value_vars=["injected", "true_positives", "false_positives"],
-                          var_name="count_of", value_name="rows")
+compared = anomalies.melt(
+    id_vars=["label"],
+    value_vars=["injected", "true_positives", "false_positives"],
+    var_name="count_of",
+    value_name="rows",
+)
 left, right = st.columns([3, 2])
 with left:
     st.altair_chart(
@@ -128,16 +167,29 @@ with left:
             yOffset="count_of:N",
             x=alt.X("rows:Q", title="Rows", scale=alt.Scale(type="symlog")),
             color=alt.Color("count_of:N", legend=alt.Legend(orient="bottom", title=None)),
-            tooltip=[alt.Tooltip("label:N", title="Anomaly"), alt.Tooltip("count_of:N", title="Count"),
-                     alt.Tooltip("rows:Q", title="Rows", format=",")],
+            tooltip=[
+                alt.Tooltip("label:N", title="Anomaly"),
+                alt.Tooltip("count_of:N", title="Count"),
+                alt.Tooltip("rows:Q", title="Rows", format=","),
+            ],
         )
         .properties(height=max(200, 30 * len(anomalies))),
         width="stretch",
     )
 with right:
     st.dataframe(
-        anomalies[["source_table", "anomaly_class", "injected", "detected", "missed", "false_positives", "recall",
-                   "detection_status"]],
+        anomalies[
+            [
+                "source_table",
+                "anomaly_class",
+                "injected",
+                "detected",
+                "missed",
+                "false_positives",
+                "recall",
+                "detection_status",
+            ]
+        ],
         hide_index=True,
         width="stretch",
         column_config={"recall": st.column_config.NumberColumn(format="percent")},
@@ -152,12 +204,19 @@ if gold.has("vw_data_completeness"):
         .encode(
             x=alt.X("column_name:N", title=None, sort=None),
             y=alt.Y("source_table:N", title=None),
-            color=alt.Color("missing:Q", title="Missing", scale=alt.Scale(scheme="orangered", domainMin=0),
-                            legend=alt.Legend(orient="bottom", format="%")),
-            tooltip=[alt.Tooltip("source_table:N", title="Table"), alt.Tooltip("column_name:N", title="Column"),
-                     alt.Tooltip("completeness:Q", title="Complete", format=".3%"),
-                     alt.Tooltip("non_null_values:Q", title="Values", format=","),
-                     alt.Tooltip("total_rows:Q", title="Rows", format=",")],
+            color=alt.Color(
+                "missing:Q",
+                title="Missing",
+                scale=alt.Scale(scheme="orangered", domainMin=0),
+                legend=alt.Legend(orient="bottom", format="%"),
+            ),
+            tooltip=[
+                alt.Tooltip("source_table:N", title="Table"),
+                alt.Tooltip("column_name:N", title="Column"),
+                alt.Tooltip("completeness:Q", title="Complete", format=".3%"),
+                alt.Tooltip("non_null_values:Q", title="Values", format=","),
+                alt.Tooltip("total_rows:Q", title="Rows", format=","),
+            ],
         )
         .properties(height=300),
         width="stretch",
@@ -175,9 +234,12 @@ if gold.has("vw_schema_drift"):
         summary = drift.groupby(["schema_version", "changed_at", "table_name", "change_type"], as_index=False).agg(
             columns=("column_name", lambda c: ", ".join(c))
         )
-        st.dataframe(summary, hide_index=True, width="stretch",
-                     column_config={"changed_at": st.column_config.DatetimeColumn("changed (UTC)",
-                                                                                  format="YYYY-MM-DD HH:mm")})
+        st.dataframe(
+            summary,
+            hide_index=True,
+            width="stretch",
+            column_config={"changed_at": st.column_config.DatetimeColumn("changed (UTC)", format="YYYY-MM-DD HH:mm")},
+        )
         st.caption("Changes between versions of the bronze dlt schema (vw_schema_drift).")
 else:
     st.info("This Gold build has no vw_schema_drift: run `make transform` to publish a newer build.")
@@ -192,9 +254,11 @@ with left:
             times.groupby("source_table", as_index=False)[["processing_seconds", "megabytes"]].max(),
             "processing_seconds",
             "source_table",
-            [charts.tip("source_table", "Table", kind="nominal"),
-             charts.tip("processing_seconds", "Seconds (longest load)", ",.1f"),
-             charts.tip("megabytes", "MiB", ",.1f")],
+            [
+                charts.tip("source_table", "Table", kind="nominal"),
+                charts.tip("processing_seconds", "Seconds (longest load)", ",.1f"),
+                charts.tip("megabytes", "MiB", ",.1f"),
+            ],
             height=260,
         ),
         width="stretch",
@@ -202,16 +266,21 @@ with left:
 with right:
     st.markdown("**Silver and Gold, slowest dbt nodes of the last build**")
     if gold.has("dbt_nodes"):
-        nodes = gold.frame("SELECT node, layer, resource_type, status, seconds FROM dbt_nodes "
-                           "ORDER BY seconds DESC LIMIT 15")
+        nodes = gold.frame(
+            "SELECT node, layer, resource_type, status, seconds FROM dbt_nodes ORDER BY seconds DESC LIMIT 15"
+        )
         st.altair_chart(
             charts.bar(
                 nodes,
                 "seconds",
                 "node",
-                [charts.tip("node", "Node", kind="nominal"), charts.tip("layer", "Layer", kind="nominal"),
-                 charts.tip("resource_type", "Type", kind="nominal"), charts.tip("status", "Status", kind="nominal"),
-                 charts.tip("seconds", "Seconds", ",.2f")],
+                [
+                    charts.tip("node", "Node", kind="nominal"),
+                    charts.tip("layer", "Layer", kind="nominal"),
+                    charts.tip("resource_type", "Type", kind="nominal"),
+                    charts.tip("status", "Status", kind="nominal"),
+                    charts.tip("seconds", "Seconds", ",.2f"),
+                ],
                 color="layer",
                 height=260,
             ),

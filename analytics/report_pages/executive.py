@@ -17,8 +17,12 @@ sales, prior = measures.total_sales(gold, f), measures.prior_year_sales(gold, f)
 yoy = measures.yoy_pct(gold, f)
 ui.kpis(
     [
-        ("Net sales", ui.aud(sales), ui.pct(yoy, signed=True) + " YoY" if yoy is not None else None,
-         measures.total_sales.__doc__),
+        (
+            "Net sales",
+            ui.aud(sales),
+            ui.pct(yoy, signed=True) + " YoY" if yoy is not None else None,
+            measures.total_sales.__doc__,
+        ),
         ("Orders", ui.number(measures.orders(gold, f)), None, measures.orders.__doc__),
         ("Active customers", ui.number(measures.active_customers(gold, f)), None, measures.active_customers.__doc__),
         ("YoY growth", ui.pct(yoy, signed=True), f"prior year {ui.aud(prior)}", measures.yoy_pct.__doc__),
@@ -26,13 +30,21 @@ ui.kpis(
 )
 ui.kpis(
     [
-        ("Average order value", ui.aud(measures.average_order_value(gold, f), 2), None,
-         measures.average_order_value.__doc__),
+        (
+            "Average order value",
+            ui.aud(measures.average_order_value(gold, f), 2),
+            None,
+            measures.average_order_value.__doc__,
+        ),
         ("Units sold", ui.number(measures.quantity(gold, f)), None, measures.quantity.__doc__),
         ("YTD sales", ui.aud(measures.ytd_sales(gold, f)), None, measures.ytd_sales.__doc__),
         ("MTD sales", ui.aud(measures.mtd_sales(gold, f)), None, measures.mtd_sales.__doc__),
-        ("30-day average per day", ui.aud(measures.rolling_30d_average(gold, f)), None,
-         measures.rolling_30d_average.__doc__),
+        (
+            "30-day average per day",
+            ui.aud(measures.rolling_30d_average(gold, f)),
+            None,
+            measures.rolling_30d_average.__doc__,
+        ),
     ]
 )
 if sales == 0:
@@ -42,12 +54,15 @@ if sales == 0:
 SALES = with_(SALES_CTE)
 st.subheader("Sales trend")
 trend = gold.frame(
-    f"""{SALES}, days AS (SELECT CAST(unnest(range($trend_start::TIMESTAMP, $end_date::TIMESTAMP + INTERVAL 1 DAY, INTERVAL 1 DAY)) AS DATE) AS day),
+    f"""{SALES}, days AS (
+            SELECT CAST(unnest(range($trend_start::TIMESTAMP, $end_date::TIMESTAMP + INTERVAL 1 DAY, INTERVAL 1 DAY))
+                        AS DATE) AS day),
         daily AS (SELECT CAST(strptime(CAST(date_key AS VARCHAR), '%Y%m%d') AS DATE) AS day,
                          sum(net_amount_aud) AS net, count(DISTINCT order_number) AS orders
                   FROM sales WHERE date_key BETWEEN $trend_start_key AND $end_key GROUP BY 1),
         series AS (SELECT d.day, coalesce(x.net, 0) AS net, coalesce(x.orders, 0) AS orders,
-                          avg(coalesce(x.net, 0)) OVER (ORDER BY d.day ROWS BETWEEN 29 PRECEDING AND CURRENT ROW) AS rolling
+                          avg(coalesce(x.net, 0)) OVER (ORDER BY d.day ROWS BETWEEN 29 PRECEDING AND CURRENT ROW)
+                              AS rolling
                    FROM days AS d LEFT JOIN daily AS x USING (day))
     SELECT day, net, orders, rolling FROM series WHERE day BETWEEN $start_date AND $end_date ORDER BY day""",
     f.params(trend_start=f.start - timedelta(days=29), trend_start_key=date_key(f.start - timedelta(days=29))),
@@ -98,9 +113,13 @@ with left:
         on_select=partial(ui.drill_from_chart, "top_products", "sku", "product_detail", "sku"),
         key="top_products",
     )
-    labels = dict(zip(top["sku"], top["label"], strict=True))
-    ui.drill_box("Drill through to a product (or click a bar)", top["sku"].tolist(), "exec_product",
-                 "product_detail", "sku", labels.get)
+    ui.drill_box(
+        "Drill through to a product (or click a bar)",
+        dict(zip(top["label"], top["sku"], strict=True)),
+        "exec_product",
+        "product_detail",
+        "sku",
+    )
 with right:
     st.subheader("Category split")
     split = gold.frame(
@@ -168,12 +187,19 @@ with table_col:
             regions,
             "net",
             "region",
-            [charts.tip("region", "Region", kind="nominal"), charts.tip("net", "Net sales (AUD)", charts.AUD),
-             charts.tip("orders", "Orders", ",")],
+            [
+                charts.tip("region", "Region", kind="nominal"),
+                charts.tip("net", "Net sales (AUD)", charts.AUD),
+                charts.tip("orders", "Orders", ","),
+            ],
             height=200,
         ),
         width="stretch",
     )
-    names = dict(zip(stores["store_code"], stores["store_name"], strict=True))
-    ui.drill_box("Drill through to a store", stores["store_code"].tolist(), "exec_store", "store_detail", "store",
-                 lambda c: f"{c} · {names[c]}")
+    ui.drill_box(
+        "Drill through to a store",
+        {f"{c} · {n}": c for c, n in zip(stores["store_code"], stores["store_name"], strict=True)},
+        "exec_store",
+        "store_detail",
+        "store",
+    )

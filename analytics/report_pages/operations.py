@@ -29,14 +29,26 @@ shipments, cost, overdue = (shipped.iat[0, i] for i in range(3))
 readings, anomalies = sensor_totals.iat[0, 0], sensor_totals.iat[0, 1]
 ui.kpis(
     [
-        ("Average delivery days", ui.number(measures.average_delivery_days(gold, f), 2), None,
-         measures.average_delivery_days.__doc__),
+        (
+            "Average delivery days",
+            ui.number(measures.average_delivery_days(gold, f), 2),
+            None,
+            measures.average_delivery_days.__doc__,
+        ),
         ("On-time rate", ui.pct(measures.on_time_rate(gold, f)), None, measures.on_time_rate.__doc__),
-        ("Shipments", ui.number(shipments), f"{int(overdue or 0):,} overdue" if overdue else None,
-         "Shipments shipped in the period (fct_shipments.ship_date_key); overdue: in transit past the carrier SLA."),
+        (
+            "Shipments",
+            ui.number(shipments),
+            f"{int(overdue or 0):,} overdue" if overdue else None,
+            "Shipments shipped in the period (fct_shipments.ship_date_key); overdue: in transit past the carrier SLA.",
+        ),
         ("Shipping cost", ui.aud(float(cost or 0)), None, "Σ fct_shipments.shipping_cost_aud, shipped in the period."),
-        ("Sensor anomaly rate", ui.pct(anomalies / readings if readings else None, 2), None,
-         "Σ out_of_range_count / Σ reading_count of fct_sensor_readings in the period."),
+        (
+            "Sensor anomaly rate",
+            ui.pct(anomalies / readings if readings else None, 2),
+            None,
+            "Σ out_of_range_count / Σ reading_count of fct_sensor_readings in the period.",
+        ),
     ]
 )
 
@@ -64,9 +76,7 @@ with left:
     base = alt.Chart(monthly).encode(x=alt.X("yearmonth(month):T", title=None), tooltip=month_tips)
     st.altair_chart(
         alt.layer(
-            base.mark_bar(opacity=0.35, color="#1f6fb2").encode(
-                y=alt.Y("delivery_days:Q", title="Avg delivery days")
-            ),
+            base.mark_bar(opacity=0.35, color="#1f6fb2").encode(y=alt.Y("delivery_days:Q", title="Avg delivery days")),
             base.mark_line(point=True, color="#d1495b").encode(
                 y=alt.Y("on_time_rate:Q", title="On-time rate", axis=alt.Axis(format="%"))
             ),
@@ -103,8 +113,9 @@ carriers = gold.frame(
         FROM shipments WHERE {SHIPPED} GROUP BY 1 ORDER BY shipments DESC""",
     f.params(),
 )
-status = carriers.melt(id_vars=["carrier"], value_vars=["on_time", "late", "in_transit", "overdue"],
-                       var_name="status", value_name="count")
+status = carriers.melt(
+    id_vars=["carrier"], value_vars=["on_time", "late", "in_transit", "overdue"], var_name="status", value_name="count"
+)
 left, right = st.columns([3, 2])
 with left:
     st.altair_chart(
@@ -115,8 +126,10 @@ with left:
             x=alt.X("count:Q", stack="normalize", title="Share of shipments", axis=alt.Axis(format="%")),
             color=alt.Color(
                 "status:N",
-                scale=alt.Scale(domain=["on_time", "late", "in_transit", "overdue"],
-                                range=["#2e7d32", "#d1495b", "#9e9e9e", "#f0a202"]),
+                scale=alt.Scale(
+                    domain=["on_time", "late", "in_transit", "overdue"],
+                    range=["#2e7d32", "#d1495b", "#9e9e9e", "#f0a202"],
+                ),
                 legend=alt.Legend(orient="bottom", title=None),
             ),
             tooltip=[alt.Tooltip("carrier:N"), alt.Tooltip("status:N"), alt.Tooltip("count:Q", format=",")],
@@ -169,11 +182,14 @@ ui.follow_drill()
 st.caption("Net sales per store and month (the 25 largest stores of the selection). Click a row to open the store.")
 codes = heat.drop_duplicates("store_code")
 names = dict(zip(codes["store_code"], codes["store"], strict=True))
-ui.drill_box("Drill through to a store", codes["store_code"].tolist(), "ops_store", "store_detail", "store", names.get)
+ui.drill_box(
+    "Drill through to a store", {names[c]: c for c in codes["store_code"]}, "ops_store", "store_detail", "store"
+)
 
 st.subheader("Sensor alerts")
 alerts = gold.frame(
-    f"""{with_(SENSORS_CTE)}SELECT store_code, any_value(store_name) AS store, shelf_id, any_value(shelf_kind) AS shelf_kind,
+    f"""{with_(SENSORS_CTE)}SELECT store_code, any_value(store_name) AS store, shelf_id,
+               any_value(shelf_kind) AS shelf_kind,
                count(*) FILTER (WHERE has_anomaly) AS alert_hours, sum(out_of_range_count) AS anomalous_readings,
                sum(reading_count) AS readings, max(sensor_hour) FILTER (WHERE has_anomaly) AS last_alert,
                min(min_battery_mv) AS lowest_battery_mv, max(max_temperature_c) AS max_temperature_c
@@ -212,7 +228,8 @@ else:
         width="stretch",
     )
     tiers = suppliers.groupby(["supplier_tier"], as_index=False).agg(
-        suppliers=("lead_time_days", "count"), average_days=("lead_time_days", "mean"),
+        suppliers=("lead_time_days", "count"),
+        average_days=("lead_time_days", "mean"),
         preferred=("is_preferred", "sum"),
     )
     st.dataframe(tiers, hide_index=True, width="stretch")

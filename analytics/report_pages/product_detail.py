@@ -41,14 +41,24 @@ ui.kpis(
         ("Net sales", ui.aud(float(net or 0)), None, "Σ net_amount_aud of this product's lines in the period."),
         ("Units sold", ui.number(units or 0), None, "Σ quantity."),
         ("Orders", ui.number(orders or 0), None, "Distinct orders with this product."),
-        ("Return rate", ui.pct(float(returned or 0) / units if units else None), None,
-         "Units returned from orders of the period / units sold."),
-        ("List price", f"{current['list_price']:,.2f} {current['currency']}" if current["list_price"] else "n/a",
-         f"{len(versions) - 1} price change(s)" if len(versions) > 1 else None, "Current version of dim_product."),
+        (
+            "Return rate",
+            ui.pct(float(returned or 0) / units if units else None),
+            None,
+            "Units returned from orders of the period / units sold.",
+        ),
+        (
+            "List price",
+            f"{current['list_price']:,.2f} {current['currency']}" if current["list_price"] else "n/a",
+            f"{len(versions) - 1} price change(s)" if len(versions) > 1 else None,
+            "Current version of dim_product.",
+        ),
     ]
 )
-st.markdown(f"**Category:** {current['category']} › {current['subcategory']}"
-            + (" · discontinued" if current["is_discontinued"] else ""))
+st.markdown(
+    f"**Category:** {current['category']} › {current['subcategory']}"
+    + (" · discontinued" if current["is_discontinued"] else "")
+)
 
 daily = gold.frame(
     f"""{with_(SALES_CTE)}SELECT CAST(strptime(CAST(date_key AS VARCHAR), '%Y%m%d') AS DATE) AS day,
@@ -63,15 +73,23 @@ if not ui.nothing_selected(daily, "sales of this product"):
         .encode(
             x=alt.X("day:T", title=None),
             y=alt.Y("net:Q", title="Net sales (AUD)"),
-            tooltip=[charts.tip("day", "Day", kind="temporal"), charts.tip("net", "Net sales (AUD)", ",.2f"),
-                     charts.tip("units", "Units", ","), charts.tip("unit_price", "Avg unit price", ",.2f")],
+            tooltip=[
+                charts.tip("day", "Day", kind="temporal"),
+                charts.tip("net", "Net sales (AUD)", ",.2f"),
+                charts.tip("units", "Units", ","),
+                charts.tip("unit_price", "Avg unit price", ",.2f"),
+            ],
         )
         .properties(height=220),
         width="stretch",
     )
 st.subheader("Price history (SCD2 versions)")
-st.dataframe(versions.drop(columns=["sku"]), hide_index=True, width="stretch",
-             column_config={"price_change_pct": st.column_config.NumberColumn("change", format="percent")})
+st.dataframe(
+    versions.drop(columns=["sku"]),
+    hide_index=True,
+    width="stretch",
+    column_config={"price_change_pct": st.column_config.NumberColumn("change", format="percent")},
+)
 st.subheader("Order lines")
 lines = gold.frame(
     f"""{with_(SALES_CTE)}SELECT order_number, line_number, order_ts, store_code, store_name, quantity, unit_price,
@@ -80,7 +98,10 @@ lines = gold.frame(
     params,
 )
 if not ui.nothing_selected(lines, "order lines"):
-    st.dataframe(lines, hide_index=True, width="stretch",
-                 column_config={"order_ts": st.column_config.DatetimeColumn("ordered (UTC)",
-                                                                            format="YYYY-MM-DD HH:mm")})
+    st.dataframe(
+        lines,
+        hide_index=True,
+        width="stretch",
+        column_config={"order_ts": st.column_config.DatetimeColumn("ordered (UTC)", format="YYYY-MM-DD HH:mm")},
+    )
     st.caption(f"The latest {len(lines)} order lines of the period (at most 500).")

@@ -32,8 +32,12 @@ ui.kpis(
     [
         ("Net sales", ui.aud(sales), None, measures.total_sales.__doc__),
         ("Units sold", ui.number(measures.quantity(gold, f)), None, measures.quantity.__doc__),
-        ("Estimated margin", ui.aud(margin), ui.pct(margin / sales if sales else None) + " of sales" if sales else None,
-         measures.estimated_margin.__doc__),
+        (
+            "Estimated margin",
+            ui.aud(margin),
+            ui.pct(margin / sales if sales else None) + " of sales" if sales else None,
+            measures.estimated_margin.__doc__,
+        ),
         ("Return rate", ui.pct(measures.return_rate(gold, f)), None, measures.return_rate.__doc__),
     ]
 )
@@ -110,10 +114,16 @@ if level_category is None:
 elif level_sub is None:
     level, rows, key = "subcategory", products[products["category"] == level_category], "drill_subcategories"
 else:
-    level, rows, key = "product", products[(products["category"] == level_category)
-                                           & (products["subcategory"] == level_sub)], "drill_products"
+    level, rows, key = (
+        "product",
+        products[(products["category"] == level_category) & (products["subcategory"] == level_sub)],
+        "drill_products",
+    )
 grouped = rows.groupby(level if level != "product" else "sku", as_index=False).agg(
-    net=("net", "sum"), margin=("margin", "sum"), units=("units", "sum"), orders=("orders", "sum"),
+    net=("net", "sum"),
+    margin=("margin", "sum"),
+    units=("units", "sum"),
+    orders=("orders", "sum"),
     product=("product", "first"),
 )
 grouped["margin_pct"] = grouped["margin"] / grouped["net"]
@@ -147,17 +157,32 @@ st.altair_chart(
 )
 ui.follow_drill()
 if level == "category":
-    st.selectbox("Drill into a category", grouped["category"], index=None, key="pick_category",
-                 placeholder="Click a bar or pick one",
-                 on_change=lambda: st.session_state.update(drill_category=st.session_state["pick_category"]))
+    st.selectbox(
+        "Drill into a category",
+        grouped["category"],
+        index=None,
+        key="pick_category",
+        placeholder="Click a bar or pick one",
+        on_change=lambda: st.session_state.update(drill_category=st.session_state["pick_category"]),
+    )
 elif level == "subcategory":
-    st.selectbox("Drill into a subcategory", grouped["subcategory"], index=None, key="pick_subcategory",
-                 placeholder="Click a bar or pick one",
-                 on_change=lambda: st.session_state.update(drill_subcategory=st.session_state["pick_subcategory"]))
+    st.selectbox(
+        "Drill into a subcategory",
+        grouped["subcategory"],
+        index=None,
+        key="pick_subcategory",
+        placeholder="Click a bar or pick one",
+        on_change=lambda: st.session_state.update(drill_subcategory=st.session_state["pick_subcategory"]),
+    )
 else:
     names = dict(zip(grouped["sku"], grouped["name"], strict=True))
-    ui.drill_box("Drill through to a product's order lines", grouped["sku"].tolist(), "pick_product",
-                 "product_detail", "sku", names.get)
+    ui.drill_box(
+        "Drill through to a product's order lines",
+        {names[sku]: sku for sku in grouped["sku"]},
+        "pick_product",
+        "product_detail",
+        "sku",
+    )
 
 st.subheader("ABC analysis")
 abc = products[["sku", "product", "category", "net"]].sort_values("net", ascending=False).reset_index(drop=True)
@@ -234,16 +259,17 @@ if changes.empty:
         "(dim_product): they appear after an increment batch with change files has been loaded."
     )
 else:
-    changes["units_change"] = changes["units_per_day_after"] / changes["units_per_day_before"].where(
-        changes["units_per_day_before"] > 0
-    ) - 1
+    changes["units_change"] = (
+        changes["units_per_day_after"] / changes["units_per_day_before"].where(changes["units_per_day_before"] > 0) - 1
+    )
     st.altair_chart(
         alt.Chart(changes)
         .mark_circle(size=90)
         .encode(
             x=alt.X("price_change_pct:Q", title="Price change", axis=alt.Axis(format="%")),
-            y=alt.Y("units_change:Q", title="Change in units per day (30 days after vs before)",
-                    axis=alt.Axis(format="%")),
+            y=alt.Y(
+                "units_change:Q", title="Change in units per day (30 days after vs before)", axis=alt.Axis(format="%")
+            ),
             color=alt.Color("category:N", legend=alt.Legend(orient="bottom", title=None)),
             tooltip=[
                 alt.Tooltip("product:N", title="Product"),
@@ -269,15 +295,24 @@ elasticity = c.slider("Price elasticity of demand", -3.0, 0.0, -1.2, 0.1, key="w
 result = measures.what_if(gold, f, price_change, extra_discount, elasticity, cost_ratio)
 ui.kpis(
     [
-        ("Projected net sales", ui.aud(result["projected_sales"]),
-         ui.pct(result["projected_sales"] / result["sales"] - 1 if result["sales"] else None, signed=True),
-         measures.what_if.__doc__),
-        ("Projected margin", ui.aud(result["projected_margin"]),
-         ui.pct(result["projected_margin"] / result["margin"] - 1 if result["margin"] else None, signed=True),
-         measures.what_if.__doc__),
-        ("Projected units", ui.number(result["projected_units"]),
-         ui.pct(result["projected_units"] / result["units"] - 1 if result["units"] else None, signed=True),
-         measures.what_if.__doc__),
+        (
+            "Projected net sales",
+            ui.aud(result["projected_sales"]),
+            ui.pct(result["projected_sales"] / result["sales"] - 1 if result["sales"] else None, signed=True),
+            measures.what_if.__doc__,
+        ),
+        (
+            "Projected margin",
+            ui.aud(result["projected_margin"]),
+            ui.pct(result["projected_margin"] / result["margin"] - 1 if result["margin"] else None, signed=True),
+            measures.what_if.__doc__,
+        ),
+        (
+            "Projected units",
+            ui.number(result["projected_units"]),
+            ui.pct(result["projected_units"] / result["units"] - 1 if result["units"] else None, signed=True),
+            measures.what_if.__doc__,
+        ),
     ]
 )
 st.caption(

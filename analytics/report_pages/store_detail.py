@@ -20,8 +20,10 @@ if not code or store.empty:
 s = store.iloc[0]
 ui.page_header(f"{s['store_name']} ({code})", ctx)
 st.page_link("report_pages/operations.py", label="Back to Operations", icon=":material/arrow_back:")
-st.markdown(f"**{s['region']} · {s['state']}** · {s['channel']} · {s['size_category']} · {s['operational_status']}"
-            f" · opened {s['open_dt']}")
+st.markdown(
+    f"**{s['region']} · {s['state']}** · {s['channel']} · {s['size_category']} · {s['operational_status']}"
+    f" · opened {s['open_dt']}"
+)
 params = f.params(code=code)
 totals = gold.frame(
     f"""{with_(SALES_CTE)}SELECT sum(net_amount_aud) AS net, count(DISTINCT order_number) AS orders,
@@ -60,9 +62,12 @@ if not ui.nothing_selected(monthly, "sales in this store"):
             x=alt.X("yearmonth(month):T", title=None),
             y=alt.Y("net:Q", title="Net sales (AUD)"),
             color=alt.Color("category:N", legend=alt.Legend(orient="bottom", title=None)),
-            tooltip=[alt.Tooltip("yearmonth(month):T", title="Month"), alt.Tooltip("category:N"),
-                     alt.Tooltip("net:Q", title="Net sales (AUD)", format=",.0f"),
-                     alt.Tooltip("orders:Q", title="Orders", format=",")],
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title="Month"),
+                alt.Tooltip("category:N"),
+                alt.Tooltip("net:Q", title="Net sales (AUD)", format=",.0f"),
+                alt.Tooltip("orders:Q", title="Orders", format=","),
+            ],
         )
         .properties(height=260),
         width="stretch",
@@ -84,9 +89,13 @@ else:
             x=alt.X("day:T", title=None),
             y=alt.Y("temperature:Q", title="Average temperature (°C)"),
             color=alt.Color("shelf_kind:N", legend=alt.Legend(orient="bottom", title=None)),
-            tooltip=[charts.tip("day", "Day", kind="temporal"), charts.tip("shelf_kind", "Shelf", kind="nominal"),
-                     charts.tip("temperature", "Avg °C", ".1f"), charts.tip("anomalies", "Anomalous readings", ","),
-                     charts.tip("readings", "Readings", ",")],
+            tooltip=[
+                charts.tip("day", "Day", kind="temporal"),
+                charts.tip("shelf_kind", "Shelf", kind="nominal"),
+                charts.tip("temperature", "Avg °C", ".1f"),
+                charts.tip("anomalies", "Anomalous readings", ","),
+                charts.tip("readings", "Readings", ","),
+            ],
         )
         .properties(height=240),
         width="stretch",
