@@ -3,14 +3,11 @@ Tooltips carry every figure of a mark, formatted (the "rich tooltips")."""
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
-
 import altair as alt
 import pandas as pd
 
-WORLD = Path(__file__).parent / "assets" / "countries-110m.json"
+# Served by the app (server.enableStaticServing): the browser loads it from the same server.
+WORLD_URL = "app/static/countries-110m.json"
 AUD = ",.0f"
 HEIGHT = 300
 
@@ -95,11 +92,6 @@ def donut(df: pd.DataFrame, theta: str, color: str, tooltips: list) -> alt.Chart
     )
 
 
-@cache
-def _world() -> dict:
-    return json.loads(WORLD.read_text())
-
-
 def store_map(points: pd.DataFrame, size: str, color: str, tooltips: list) -> alt.Chart:
     """Stores as circles (area ~ `size`) over Natural Earth country outlines shipped with the
     app (no tiles, no network). The projection fits the points' extent to the chart's width."""
@@ -114,7 +106,7 @@ def store_map(points: pd.DataFrame, size: str, color: str, tooltips: list) -> al
             "coordinates": [[float(lon_min) - pad, float(lat_min) - pad], [float(lon_max) + pad, float(lat_max) + pad]],
         },
     }
-    countries = alt.Data(values=_world(), format=alt.DataFormat(feature="countries", type="topojson"))
+    countries = alt.topo_feature(WORLD_URL, "countries")
     land = alt.Chart(countries).mark_geoshape(fill="#eef1f4", stroke="#b9c2cc", strokeWidth=0.5)
     stores = (
         alt.Chart(points)

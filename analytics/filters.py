@@ -62,14 +62,22 @@ class Slicers:
 REGION_MATCH = "(len($regions) = 0 OR list_contains($regions, st.region))"
 CATEGORY_MATCH = "(len($categories) = 0 OR list_contains($categories, p.category))"
 
-# Order lines (fct_sales) with their store, product and customer attributes.
-SALES_CTE = f"""sales AS (
-    SELECT f.*, st.region, st.state, st.store_code, st.store_name, st.latitude, st.longitude,
-           p.category, p.subcategory, p.product_name, p.sku, p.product_id
-    FROM fct_sales AS f
+# Order lines (fct_sales as `sales_lines`, with region and category) in the slicers.
+SALES_CTE = """sales AS (
+    SELECT * FROM sales_lines
+    WHERE (len($regions) = 0 OR list_contains($regions, region))
+      AND (len($categories) = 0 OR list_contains($categories, category))
+)"""
+
+# The same order lines with the store's and product's names, for charts that show them.
+SALES_DETAIL_CTE = """sales AS (
+    SELECT f.*, st.state, st.store_code, st.store_name, st.latitude, st.longitude,
+           p.subcategory, p.product_name, p.sku, p.product_id
+    FROM sales_lines AS f
     JOIN dim_store AS st ON st.store_key = f.store_key
     JOIN dim_product AS p ON p.product_key = f.product_key
-    WHERE {REGION_MATCH} AND {CATEGORY_MATCH}
+    WHERE (len($regions) = 0 OR list_contains($regions, f.region))
+      AND (len($categories) = 0 OR list_contains($categories, f.category))
 )"""
 
 # Returns (fct_returns) with the UTC date of the order they return from.
@@ -88,8 +96,7 @@ SHIPMENTS_CTE = f"""shipments AS (
     JOIN dim_store AS st ON st.store_key = s.store_key
     WHERE {REGION_MATCH}
       AND (len($categories) = 0 OR s.order_number IN (
-            SELECT f.order_number FROM fct_sales AS f JOIN dim_product AS p ON p.product_key = f.product_key
-            WHERE {CATEGORY_MATCH}))
+            SELECT order_number FROM sales_lines WHERE list_contains($categories, category)))
 )"""
 
 # Hourly shelf sensor readings (fct_sensor_readings) of the stores in the region slicer.

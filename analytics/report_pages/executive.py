@@ -7,7 +7,7 @@ from functools import partial
 import streamlit as st
 
 from analytics import charts, measures, ui
-from analytics.filters import PERIOD, SALES_CTE, date_key, with_
+from analytics.filters import PERIOD, SALES_CTE, SALES_DETAIL_CTE, date_key, with_
 
 ctx = ui.context()
 gold, f = ctx.gold, ctx.slicers
@@ -52,6 +52,7 @@ if sales == 0:
     st.stop()
 
 SALES = with_(SALES_CTE)
+NAMED = with_(SALES_DETAIL_CTE)  # with store and product names
 st.subheader("Sales trend")
 trend = gold.frame(
     f"""{SALES}, days AS (
@@ -86,7 +87,7 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("Top 10 products")
     top = gold.frame(
-        f"""{SALES}SELECT sku, product_name, category, sum(net_amount_aud) AS net, sum(quantity) AS units,
+        f"""{NAMED}SELECT sku, product_name, category, sum(net_amount_aud) AS net, sum(quantity) AS units,
                    count(DISTINCT order_number) AS orders, net / sum(sum(net_amount_aud)) OVER () AS share
             FROM sales WHERE {PERIOD} AND product_key <> -1 GROUP BY ALL ORDER BY net DESC LIMIT 10""",
         f.params(),
@@ -145,7 +146,7 @@ with right:
 
 st.subheader("Sales by region")
 stores = gold.frame(
-    f"""{SALES}, cur AS (SELECT store_code, store_name, region, state, latitude, longitude,
+    f"""{NAMED}, cur AS (SELECT store_code, store_name, region, state, latitude, longitude,
                            sum(net_amount_aud) AS net, count(DISTINCT order_number) AS orders
                     FROM sales WHERE {PERIOD} AND store_key <> -1 GROUP BY ALL),
         prev AS (SELECT store_code, sum(net_amount_aud) AS prior FROM sales

@@ -7,7 +7,7 @@ import altair as alt
 import streamlit as st
 
 from analytics import charts, measures, ui
-from analytics.filters import PERIOD, SALES_CTE, SENSORS_CTE, SHIPMENTS_CTE, with_
+from analytics.filters import PERIOD, SALES_DETAIL_CTE, SENSORS_CTE, SHIPMENTS_CTE, with_
 
 ctx = ui.context()
 gold, f = ctx.gold, ctx.slicers
@@ -152,7 +152,7 @@ with right:
 
 st.subheader("Store heatmap")
 heat = gold.frame(
-    f"""{with_(SALES_CTE)}, top AS (SELECT store_code FROM sales WHERE {PERIOD} AND store_key <> -1
+    f"""{with_(SALES_DETAIL_CTE)}, top AS (SELECT store_code FROM sales WHERE {PERIOD} AND store_key <> -1
                                  GROUP BY 1 ORDER BY sum(net_amount_aud) DESC LIMIT 25)
     SELECT store_code || ' · ' || any_value(store_name) AS store, store_code, any_value(region) AS region,
            strftime(strptime(CAST(date_key // 100 AS VARCHAR), '%Y%m'), '%Y-%m') AS month,

@@ -5,7 +5,7 @@ import altair as alt
 import streamlit as st
 
 from analytics import charts, ui
-from analytics.filters import PERIOD, RETURNS_CTE, SALES_CTE, with_
+from analytics.filters import PERIOD, RETURNS_CTE, SALES_DETAIL_CTE, with_
 
 ctx = ui.context()
 gold, f = ctx.gold, ctx.slicers
@@ -28,7 +28,7 @@ ui.page_header(f"{current['product_name']} ({sku})", ctx)
 st.page_link("report_pages/products.py", label="Back to Products", icon=":material/arrow_back:")
 params = f.params(sku=sku)
 totals = gold.frame(
-    f"""{with_(SALES_CTE, RETURNS_CTE)}SELECT sum(net_amount_aud) AS net, sum(quantity) AS units,
+    f"""{with_(SALES_DETAIL_CTE, RETURNS_CTE)}SELECT sum(net_amount_aud) AS net, sum(quantity) AS units,
                count(DISTINCT order_number) AS orders,
                (SELECT sum(returned_quantity) FROM returns WHERE sku = $sku
                   AND order_date BETWEEN $start_date AND $end_date) AS units_returned
@@ -61,7 +61,7 @@ st.markdown(
 )
 
 daily = gold.frame(
-    f"""{with_(SALES_CTE)}SELECT CAST(strptime(CAST(date_key AS VARCHAR), '%Y%m%d') AS DATE) AS day,
+    f"""{with_(SALES_DETAIL_CTE)}SELECT CAST(strptime(CAST(date_key AS VARCHAR), '%Y%m%d') AS DATE) AS day,
                sum(net_amount_aud) AS net, sum(quantity) AS units, avg(unit_price) AS unit_price
         FROM sales WHERE sku = $sku AND {PERIOD} GROUP BY 1 ORDER BY 1""",
     params,
@@ -92,8 +92,8 @@ st.dataframe(
 )
 st.subheader("Order lines")
 lines = gold.frame(
-    f"""{with_(SALES_CTE)}SELECT order_number, line_number, order_ts, store_code, store_name, quantity, unit_price,
-               currency, discount_amount, net_amount, net_amount_aud
+    f"""{with_(SALES_DETAIL_CTE)}SELECT order_number, line_number, order_ts, store_code, store_name, quantity,
+               unit_price, currency, discount_amount, net_amount, net_amount_aud
         FROM sales WHERE sku = $sku AND {PERIOD} ORDER BY order_ts DESC LIMIT 500""",
     params,
 )

@@ -7,12 +7,12 @@ import altair as alt
 import streamlit as st
 
 from analytics import charts, measures, ui
-from analytics.filters import PERIOD, RETURNS_CTE, SALES_CTE, with_
+from analytics.filters import PERIOD, RETURNS_CTE, SALES_DETAIL_CTE, with_
 
 ctx = ui.context()
 gold, f = ctx.gold, ctx.slicers
 ui.page_header("Products", ctx)
-SALES = with_(SALES_CTE)
+SALES = with_(SALES_DETAIL_CTE)
 
 with st.sidebar:
     st.subheader("Margin assumption")
@@ -46,7 +46,7 @@ if sales == 0:
     st.stop()
 
 products = gold.frame(
-    f"""{with_(SALES_CTE, RETURNS_CTE)}, sold AS (
+    f"""{with_(SALES_DETAIL_CTE, RETURNS_CTE)}, sold AS (
             SELECT sku, any_value(product_name) AS product, any_value(category) AS category,
                    any_value(subcategory) AS subcategory, sum(net_amount_aud) AS net, sum(line_total_aud) AS base,
                    sum(quantity) AS units, count(DISTINCT order_number) AS orders

@@ -5,7 +5,7 @@ import altair as alt
 import streamlit as st
 
 from analytics import charts, ui
-from analytics.filters import PERIOD, SALES_CTE, SENSORS_CTE, SHIPMENTS_CTE, with_
+from analytics.filters import PERIOD, SALES_DETAIL_CTE, SENSORS_CTE, SHIPMENTS_CTE, with_
 
 ctx = ui.context()
 gold, f = ctx.gold, ctx.slicers
@@ -26,7 +26,7 @@ st.markdown(
 )
 params = f.params(code=code)
 totals = gold.frame(
-    f"""{with_(SALES_CTE)}SELECT sum(net_amount_aud) AS net, count(DISTINCT order_number) AS orders,
+    f"""{with_(SALES_DETAIL_CTE)}SELECT sum(net_amount_aud) AS net, count(DISTINCT order_number) AS orders,
                sum(quantity) AS units, count(DISTINCT customer_key) FILTER (WHERE customer_key <> -1) AS customers
         FROM sales WHERE store_code = $code AND {PERIOD}""",
     params,
@@ -48,7 +48,7 @@ ui.kpis(
     ]
 )
 monthly = gold.frame(
-    f"""{with_(SALES_CTE)}SELECT strptime(CAST(date_key // 100 AS VARCHAR), '%Y%m') AS month, category,
+    f"""{with_(SALES_DETAIL_CTE)}SELECT strptime(CAST(date_key // 100 AS VARCHAR), '%Y%m') AS month, category,
                sum(net_amount_aud) AS net, count(DISTINCT order_number) AS orders
         FROM sales WHERE store_code = $code AND {PERIOD} GROUP BY ALL ORDER BY month""",
     params,
