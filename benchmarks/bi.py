@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         "Times run in Chromium (Debian's, headless) from the click on the page in the menu (the executive page: "
         "`goto` in a new browser, which also loads the app's JavaScript and the server's first connection to Gold: "
         "the cold start) to the page's title and every KPI card showing a value; a slicer change: from the click on "
-        "a region to the first KPI changing. A page's first render runs its queries uncached; each slicer change "
+        "a region to any KPI changing. A page's first render runs its queries uncached; each slicer change "
         "adds a region, a combination no earlier step used, so its queries run uncached too. Server CPU is the "
         "Streamlit process's user + system time, cumulative.",
     ]
