@@ -107,9 +107,17 @@ def kpi_values(page) -> list[str]:
     return [e.inner_text().strip() for e in page.query_selector_all(KPI)]
 
 
-def wait_until_idle(page, timeout_ms: float = 30_000) -> None:
-    """Streamlit marks a running script with a status widget; wait until it is gone."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+def wait_until_idle(page, timeout_ms: float = 60_000, quiet_ms: int = 800) -> None:
+    """Wait until the script run is over: Streamlit's running indicator absent for `quiet_ms`
+    in a row (it appears a moment after a run starts, so one look is not enough)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    running = '[data-testid="stStatusWidget"], [data-testid="stStatusWidgetRunningIcon"]'
+    while time.monotonic() < deadline:
+        page.wait_for_function(f"() => !document.querySelector('{running}')", timeout=timeout_ms)
+        page.wait_for_timeout(quiet_ms)
+        if not page.query_selector(running):
+            return
+    raise TimeoutError("the app kept running")
 
 
 def wait_for_charts(page, timeout_ms: float = 30_000) -> None:
@@ -135,3 +143,19 @@ def full_height(page, width: int) -> None:
                    return Math.max(m.scrollHeight, document.body.scrollHeight); }"""
     )
     page.set_viewport_size({"width": width, "height": int(height) + 40})
+
+
+def pick_option(page, label: str, skip: str = "Select all", attempts: int = 6) -> str:
+    """Open the select box `label` and click its first option (not `skip`); the option's text.
+    A rerun that re-renders the page can close an open list, so opening is retried."""
+    for _ in range(attempts):
+        page.get_by_label(label).click()
+        option = page.get_by_role("option").filter(has_not_text=skip).first
+        try:
+            option.wait_for(timeout=3_000)
+            text = option.inner_text().strip()
+            option.click(timeout=3_000)
+            return text
+        except Exception:  # the list closed under us: open it again
+            page.keyboard.press("Escape")
+    raise TimeoutError(f"could not pick an option of {label!r}")

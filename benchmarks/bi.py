@@ -30,8 +30,7 @@ TARGETS = {"first_render_s": 3.0, "slicer_s": 1.0}
 
 def pick_region(tab, index: int) -> None:
     """Select one more region (a combination no earlier step used: its queries run uncached)."""
-    tab.get_by_label("Regions").click()
-    tab.get_by_role("option").filter(has_not_text="Select all").nth(0).click()
+    browser.pick_option(tab, "Regions")
 
 
 TITLES = {

@@ -47,10 +47,7 @@ def test_every_page_loads_without_an_error(page, bi_server, name, tmp_path_facto
 
 def change_region(page) -> str:
     """Pick the first region in the Regions slicer; its name."""
-    page.get_by_label("Regions").click()
-    option = page.get_by_role("option").filter(has_not_text="Select all").first
-    name = option.inner_text().strip()
-    option.click()
+    name = browser.pick_option(page, "Regions")
     page.keyboard.press("Escape")
     return name
 
@@ -78,8 +75,7 @@ def test_drill_through_to_a_product_and_to_a_store(page, bi_server):
     page.goto(f"{bi_server}/executive")
     browser.wait_for_kpis(page)
     browser.wait_until_idle(page)
-    page.get_by_label("Drill through to a product (or click a bar)").click()
-    page.get_by_role("option").first.click()
+    browser.pick_option(page, "Drill through to a product (or click a bar)")
     page.wait_for_url(lambda url: "/product_detail" in url and "sku=" in url, timeout=30_000)
     browser.wait_for_kpis(page)
     page.get_by_text("Order lines").first.wait_for()
@@ -87,8 +83,7 @@ def test_drill_through_to_a_product_and_to_a_store(page, bi_server):
     page.goto(f"{bi_server}/operations")
     browser.wait_for_kpis(page)
     browser.wait_until_idle(page)
-    page.get_by_label("Drill through to a store").click()
-    page.get_by_role("option").first.click()
+    browser.pick_option(page, "Drill through to a store")
     page.wait_for_url(lambda url: "/store_detail" in url and "store=" in url, timeout=30_000)
     browser.wait_for_kpis(page)
     page.get_by_text("Monthly sales by category").first.wait_for()
