@@ -11,7 +11,7 @@ SEED   ?= 42
 SCALE  ?= 0.01
 RAW    ?= data_raw
 
-.PHONY: run test lint format install generate bronze bronze-info transform bench lock clean
+.PHONY: run test lint format install generate bronze bronze-info transform bi screenshots bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
@@ -36,6 +36,19 @@ bronze: $(STAMP)
 ## Silver and gold: one `dbt build` through dlt's dbt runner.
 transform: $(STAMP)
 	$(PY) pipelines/transform_pipeline.py
+
+## The BI app on the Gold that `make run` published: http://127.0.0.1:8501. Sign-in with the
+## accounts of analytics/users.toml when that file exists, else the demo mode (persona picker,
+## no sign-in); BI_MODE=accounts|demo chooses explicitly.
+BI_MODE ?= $(if $(wildcard analytics/users.toml),accounts,demo)
+bi: $(STAMP)
+	@$(PY) -m analytics.gold
+	@echo "BI app in $(BI_MODE) mode on http://127.0.0.1:8501 (Ctrl+C stops it)"
+	cd analytics && RETAIL_BI_MODE=$(BI_MODE) ../$(PY) -m streamlit run app.py
+
+## Screenshots of every page for the README (docs/images/bi_*.png), from the published Gold.
+screenshots: $(STAMP)
+	$(PY) -m analytics.screenshots
 
 ## dlt's own view of the last bronze run (the pipelines folder is kept in-project).
 bronze-info: $(STAMP)
@@ -63,6 +76,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.generator --scale 1.0
 	$(PY) -m benchmarks.bronze --scale 1.0
 	$(PY) -m benchmarks.transform
+	$(PY) -m benchmarks.bi
 
 ## Re-freeze requirements.lock from pyproject.toml in a throwaway venv.
 lock:

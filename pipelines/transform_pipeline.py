@@ -26,6 +26,7 @@ from dlt.common.runners import Venv  # noqa: E402
 from dlt.helpers.dbt.exceptions import DBTProcessingError  # noqa: E402
 
 from pipelines.bronze_dlt_pipeline import bronze_pipeline  # noqa: E402
+from pipelines.publish_gold import publish_after_build  # noqa: E402
 
 DBT_PROJECT = ROOT / "dbt"
 
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         f"silver + gold: dbt build of {len(results)} nodes in {time.perf_counter() - started:.1f} s "
         f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})"
     )
-    return 0
+    return publish_after_build(args.warehouse)  # Gold as Parquet for readers (the BI app), atomically swapped
 
 
 if __name__ == "__main__":

@@ -100,3 +100,7 @@ def loaded_copy(raw, tmp_path) -> tuple[Path, Path]:
     shutil.copytree(raw, data)
     run_bronze(data, target)
     return data, target
+
+
+# The BI tests' session fixtures (one published Gold, one app server, one browser).
+from bi_support import bi_env, bi_server, bi_target, chromium  # noqa: E402, F401

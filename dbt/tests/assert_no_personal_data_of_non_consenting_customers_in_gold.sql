@@ -20,7 +20,8 @@
 {% set gold_models = ['dim_customer', 'dim_date', 'dim_product', 'dim_store', 'dim_supplier', 'fct_sales', 'fct_returns',
                       'fct_shipments', 'fct_sensor_readings', 'fct_ingestion_audit', 'public_holidays',
                       'vw_sales_performance', 'vw_customer_360', 'vw_product_performance', 'vw_delivery_performance',
-                      'vw_store_environment', 'vw_data_quality_dashboard', 'vw_data_quality_anomalies'] %}
+                      'vw_store_environment', 'vw_data_quality_dashboard', 'vw_data_quality_anomalies',
+                      'vw_schema_drift', 'vw_data_completeness'] %}
 {% if execute %}
 {% for node in graph.nodes.values() if node.resource_type == 'model' and node.config.schema == 'gold'
                                        and node.config.materialized != 'ephemeral' and node.name not in gold_models %}

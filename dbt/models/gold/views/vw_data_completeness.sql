@@ -1,0 +1,41 @@
+-- Completeness of the required source columns in Silver: per table and column, the rows and
+-- how many hold a value. Optional columns (a second address line, a coupon, a closing date,
+-- a delivery time while in transit, event payload fields that depend on the event type) are
+-- left out, so a gap here is missing data, not a column that is empty by design.
+{% set required = {
+    'silver_customers': ['natural_key', 'first_name', 'last_name', 'email', 'phone', 'address_line1', 'city',
+                         'state_region', 'postcode', 'country_code', 'latitude', 'longitude', 'birth_date', 'join_ts'],
+    'silver_products': ['sku', 'product_name', 'category', 'subcategory', 'current_price', 'currency',
+                        'introduced_dt'],
+    'silver_stores': ['store_code', 'store_name', 'channel', 'region', 'state', 'latitude', 'longitude', 'open_dt'],
+    'silver_orders': ['order_ts', 'order_dt_local', 'customer_id', 'store_id', 'channel', 'payment_method',
+                      'currency', 'shipping_fee'],
+    'silver_order_lines': ['product_id', 'qty', 'unit_price', 'line_discount_pct', 'tax_pct'],
+    'silver_shipments': ['order_id', 'carrier', 'shipped_at', 'ship_cost'],
+    'silver_returns': ['order_id', 'product_id', 'return_ts', 'qty', 'reason'],
+    'silver_events': ['event_ts', 'event_type', 'session_id'],
+    'silver_sensor_readings': ['sensor_ts', 'shelf_id', 'temperature_c', 'humidity_pct', 'battery_mv'],
+} %}
+{% for model, columns in required.items() %}
+    select
+        '{{ model }}' as source_table,
+        unnest([
+            {%- for column in columns %}
+                '{{ column }}'{{ "," if not loop.last }}
+            {%- endfor %}
+        ]) as column_name,
+        cast(total_rows as bigint) as total_rows,
+        cast(unnest(non_null) as bigint) as non_null_values,
+        round(unnest(non_null) / nullif(total_rows, 0), 6) as completeness
+    from (
+        select
+            count(*) as total_rows,
+            [
+                {%- for column in columns %}
+                    count({{ column }}){{ "," if not loop.last }}
+                {%- endfor %}
+            ] as non_null
+        from {{ ref(model) }}
+    )
+    {{ "union all" if not loop.last }}
+{% endfor %}

@@ -1,0 +1,227 @@
+"""Publish Gold for readers: every relation of the warehouse's `gold` schema as Parquet in a new
+build folder, then an atomic swap of the `current` pointer.
+
+    python pipelines/publish_gold.py [--warehouse FILE] [--gold-dir DIR]
+
+The transform runs this after every successful `dbt build`, so readers (the BI app, Power BI)
+never open the DuckDB warehouse and can never block a pipeline with DuckDB's single-writer lock
+(docs/decisions.md). Layout of the gold folder (default `lake/gold`, `gold.publish_dir` in
+.dlt/config.toml):
+
+    builds/<build id>/<relation>.parquet   one file per gold table and view, plus
+                      dbt_nodes.parquet    the dbt nodes of the build (layer, status, seconds),
+                      build_history.parquet one row per published build so far,
+                      _build.json          build id, publish time, rows per relation
+    current -> builds/<build id>           symlink, replaced atomically (rename of a new link)
+
+A build folder is written under a temporary name and renamed when complete, so `current` only
+ever points at a whole build. The newest builds are kept (a reader that resolved `current` just
+before a swap can finish its queries); older ones are deleted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+
+BUILDS = "builds"
+POINTER = "current"
+KEEP_BUILDS = 3
+DEFAULT_GOLD_DIR = "lake/gold"
+DBT_TARGET = ROOT / "dbt" / "target"
+# Large facts are written sorted by their date key, so readers skip row groups by date.
+SORT_KEYS = {"fct_sales": "date_key", "fct_sensor_readings": "date_key", "fct_shipments": "ship_date_key"}
+
+
+class PublishError(Exception):
+    """Gold could not be published; the message says why."""
+
+
+def configured(key: str, default: str) -> str:
+    """A `[gold]` setting: environment `GOLD__<KEY>` (dlt's convention) over .dlt/config.toml."""
+    env = os.environ.get(f"GOLD__{key.upper()}")
+    if env:
+        return env
+    import tomllib
+
+    config = ROOT / ".dlt" / "config.toml"
+    settings = tomllib.loads(config.read_text()).get("gold", {}) if config.exists() else {}
+    return str(settings.get(key, default))
+
+
+def default_warehouse() -> Path:
+    import tomllib
+
+    config = ROOT / ".dlt" / "config.toml"
+    settings = tomllib.loads(config.read_text()).get("bronze", {}) if config.exists() else {}
+    return ROOT / settings.get("warehouse", "duckdb/warehouse.duckdb")
+
+
+def gold_dir_for(warehouse: Path) -> Path:
+    """Where the Gold of `warehouse` is published: the configured folder for the project's own
+    warehouse; beside any other warehouse file (`<its folder>/gold`), so that a test's or a
+    benchmark's warehouse never replaces the Gold the project's app shows."""
+    override = os.environ.get("GOLD__PUBLISH_DIR")
+    if override:
+        return Path(override)
+    if warehouse.resolve() == default_warehouse().resolve():
+        return ROOT / configured("publish_dir", DEFAULT_GOLD_DIR)
+    return warehouse.resolve().parent / "gold"
+
+
+def new_build_id(now: datetime) -> str:
+    """Sortable by time: 20261127T150312123456Z-1a2b3c."""
+    return f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:6]}"
+
+
+def dbt_nodes() -> list[dict]:
+    """The nodes of the last dbt build (name, layer, resource type, status, seconds), from dbt's
+    run_results.json and manifest.json; empty when dbt left none."""
+    from pipelines.transform_pipeline import node_layer
+
+    try:
+        nodes = json.loads((DBT_TARGET / "manifest.json").read_text())["nodes"]
+        results = json.loads((DBT_TARGET / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [
+        {
+            "node": nodes[r["unique_id"]]["name"] if r["unique_id"] in nodes else r["unique_id"],
+            "resource_type": nodes[r["unique_id"]]["resource_type"] if r["unique_id"] in nodes else "unknown",
+            "layer": node_layer(nodes[r["unique_id"]], nodes) if r["unique_id"] in nodes else "unknown",
+            "status": r["status"],
+            "seconds": float(r["execution_time"]),
+        }
+        for r in results
+    ]
+
+
+def current_build(gold_dir: Path) -> Path | None:
+    """The build folder `current` points at, or None before the first publish."""
+    pointer = gold_dir / POINTER
+    if not pointer.is_symlink():
+        return None
+    build = gold_dir / os.readlink(pointer)
+    return build if build.is_dir() else None
+
+
+def write_build(con: duckdb.DuckDBPyConnection, folder: Path, gold_dir: Path, build_id: str, now: datetime) -> dict:
+    relations = con.sql(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'gold' ORDER BY 1"
+    ).fetchall()
+    if not relations:
+        raise PublishError("the warehouse has no gold relations; run the transform (dbt build) first")
+    rows: dict[str, int] = {}
+    for (name,) in relations:
+        order = f" ORDER BY {SORT_KEYS[name]}" if name in SORT_KEYS else ""
+        target = folder / f"{name}.parquet"
+        con.execute(f"COPY (SELECT * FROM gold.\"{name}\"{order}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+        ((rows[name],),) = con.sql(f"SELECT count(*) FROM read_parquet('{target}')").fetchall()
+    nodes = dbt_nodes()
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE dbt_nodes (node VARCHAR, resource_type VARCHAR, layer VARCHAR, "
+        "status VARCHAR, seconds DOUBLE)"
+    )
+    if nodes:
+        con.executemany("INSERT INTO dbt_nodes VALUES (?, ?, ?, ?, ?)", [tuple(n.values()) for n in nodes])
+    con.execute(f"COPY dbt_nodes TO '{folder / 'dbt_nodes.parquet'}' (FORMAT parquet)")
+    history_row = f"""SELECT '{build_id}' AS build_id, TIMESTAMPTZ '{now.isoformat()}' AS published_at,
+        (SELECT count(*) FROM dbt_nodes) AS dbt_nodes,
+        (SELECT count(*) FROM dbt_nodes WHERE status IN ('fail', 'error')) AS dbt_failures,
+        (SELECT count(*) FROM dbt_nodes WHERE status = 'warn') AS dbt_warnings,
+        (SELECT coalesce(sum(seconds), 0) FROM dbt_nodes WHERE layer = 'silver') AS silver_seconds,
+        (SELECT coalesce(sum(seconds), 0) FROM dbt_nodes WHERE layer = 'gold') AS gold_seconds"""
+    previous = current_build(gold_dir)
+    earlier = previous / "build_history.parquet" if previous else None
+    union = f" UNION ALL SELECT * FROM read_parquet('{earlier}')" if earlier and earlier.exists() else ""
+    con.execute(
+        f"COPY ({history_row}{union} ORDER BY published_at) TO '{folder / 'build_history.parquet'}' (FORMAT parquet)"
+    )
+    return rows
+
+
+def swap_pointer(gold_dir: Path, build_id: str) -> None:
+    """Point `current` at the build: a new symlink renamed over the old one (atomic on POSIX)."""
+    link = gold_dir / f".{POINTER}.{build_id}"
+    link.symlink_to(Path(BUILDS) / build_id)
+    os.replace(link, gold_dir / POINTER)
+
+
+def clean_old_builds(gold_dir: Path, keep: int = KEEP_BUILDS) -> None:
+    """Delete all but the newest `keep` builds, and leftovers of interrupted publishes."""
+    builds = gold_dir / BUILDS
+    complete = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.startswith("."))
+    current = current_build(gold_dir)
+    for old in complete[:-keep]:
+        if current is None or old.resolve() != current.resolve():
+            shutil.rmtree(old, ignore_errors=True)
+    for leftover in builds.glob(".tmp-*"):
+        if time.time() - leftover.stat().st_mtime > 3600:  # an hour old: no publish is still writing it
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def publish(warehouse: Path, gold_dir: Path | None = None) -> tuple[str, Path, dict[str, int]]:
+    """Publish the warehouse's Gold; (build id, build folder, rows per relation)."""
+    if not warehouse.exists():
+        raise PublishError(f"warehouse {warehouse} does not exist; run `make run` first")
+    gold_dir = gold_dir or gold_dir_for(warehouse)
+    (gold_dir / BUILDS).mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    build_id = new_build_id(now)
+    staging = gold_dir / BUILDS / f".tmp-{build_id}"
+    staging.mkdir()
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            rows = write_build(con, staging, gold_dir, build_id, now)
+        meta = {"build_id": build_id, "published_at": now.isoformat(), "warehouse": str(warehouse), "rows": rows}
+        (staging / "_build.json").write_text(json.dumps(meta, indent=2) + "\n")
+        final = gold_dir / BUILDS / build_id
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    swap_pointer(gold_dir, build_id)
+    clean_old_builds(gold_dir)
+    return build_id, final, rows
+
+
+def publish_after_build(warehouse: Path) -> int:
+    """The transform's hook: publish, print one line, return the exit code (1 on failure)."""
+    started = time.perf_counter()
+    try:
+        build_id, folder, rows = publish(warehouse)
+    except (PublishError, duckdb.Error, OSError) as exc:
+        print(f"error: gold was built but could not be published for readers: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"gold published: {len(rows)} relations, {sum(rows.values()):,} rows to {folder} "
+        f"in {time.perf_counter() - started:.1f} s (build {build_id})"
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python pipelines/publish_gold.py", description=__doc__.splitlines()[0])
+    p.add_argument("--warehouse", type=Path, default=default_warehouse())
+    p.add_argument("--gold-dir", type=Path, help="default: gold.publish_dir (lake/gold) for the project's warehouse")
+    args = p.parse_args(argv)
+    if args.gold_dir:
+        os.environ["GOLD__PUBLISH_DIR"] = str(args.gold_dir)
+    return publish_after_build(args.warehouse)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
