@@ -26,6 +26,7 @@ from dlt.common.runners import Venv  # noqa: E402
 from dlt.helpers.dbt.exceptions import DBTProcessingError  # noqa: E402
 
 from pipelines.bronze_dlt_pipeline import bronze_pipeline  # noqa: E402
+from pipelines.pseudonym_key import pseudonym_key  # noqa: E402
 
 DBT_PROJECT = ROOT / "dbt"
 
@@ -97,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     os.environ["RETAIL_WAREHOUSE"] = str(args.warehouse.resolve())
+    os.environ["DBT_ENV_SECRET_PSEUDONYM_KEY"] = pseudonym_key()  # dbt scrubs DBT_ENV_SECRET_* from its logs
     pipeline = bronze_pipeline(args.warehouse, args.pipelines_dir)
     # The runner starts `python` from a venv: ours (sys.prefix), which has dbt-duckdb,
     # whether or not it was activated.

@@ -2,7 +2,7 @@
 select
     event_id,
     event_ts,
-    cast(event_ts as date) as event_date,
+    {{ utc_date('event_ts') }} as event_date,
     {{ clean_text('event_type') }} as event_type,
     user_id,
     {{ clean_text('session_id') }} as session_id,

@@ -1,7 +1,7 @@
 select
     order_id,
     order_ts,
-    cast(order_ts as date) as order_date_utc,
+    {{ utc_date('order_ts') }} as order_date_utc,
     order_dt_local,
     customer_id,
     store_id,

@@ -1,3 +1,4 @@
+-- SLA arithmetic on UTC wall-clock times: a day is 24 hours whatever the reader's time zone.
 select
     s.shipment_id,
     s.order_id,
@@ -8,7 +9,9 @@ select
     date_diff('second', s.shipped_at, s.delivered_at) / 86400.0 as delivery_days,
     sla.sla_days,
     (s.delivered_at is null) as is_in_transit,
-    coalesce(s.delivered_at > s.shipped_at + to_days(sla.sla_days), false) as is_late,
+    coalesce(
+        {{ utc_timestamp('s.delivered_at') }} > {{ utc_timestamp('s.shipped_at') }} + to_days(sla.sla_days), false
+    ) as is_late,
     {{ audit_columns() }}
 from {{ source('bronze', 'shipments') }} as s
-left join {{ ref('carrier_sla') }} as sla on sla.carrier = trim(s.carrier)
+left join {{ ref('carrier_sla') }} as sla on trim(s.carrier) = sla.carrier
