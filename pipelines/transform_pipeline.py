@@ -90,6 +90,7 @@ def describe_layer_seconds(target: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    os.environ["DBT_ENV_SECRET_PSEUDONYM_KEY"] = pseudonym_key()  # dbt scrubs DBT_ENV_SECRET_* from its logs
     if not args.warehouse.exists():
         print(
             f"error: warehouse {args.warehouse} does not exist; run the bronze pipeline first "
@@ -98,7 +99,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     os.environ["RETAIL_WAREHOUSE"] = str(args.warehouse.resolve())
-    os.environ["DBT_ENV_SECRET_PSEUDONYM_KEY"] = pseudonym_key()  # dbt scrubs DBT_ENV_SECRET_* from its logs
     pipeline = bronze_pipeline(args.warehouse, args.pipelines_dir)
     # The runner starts `python` from a venv: ours (sys.prefix), which has dbt-duckdb,
     # whether or not it was activated.

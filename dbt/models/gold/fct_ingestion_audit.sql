@@ -12,8 +12,14 @@ select
     m.size_bytes,
     m.started_at,
     m.finished_at,
-    -- bronze reads small files together: the time is the read batch's, shared by its files
-    round(date_diff('millisecond', m.started_at, m.finished_at) / 1000.0, 3) as batch_seconds,
-    count(*) over (partition by m.load_id, m.table_name, m.started_at, m.finished_at) as batch_file_count,
+    -- bronze reads the small files of a table in one batch: started_at is when a file's read
+    -- began, finished_at when its batch was validated and recorded. A file's time runs to the
+    -- next file's start; the batch's last file also carries the validation.
+    round(
+        date_diff('microsecond', m.started_at, coalesce(lead(m.started_at) over read_batch, m.finished_at))
+        / 1000000.0,
+        6
+    ) as seconds,
     m.sha256
 from {{ source('bronze', 'file_manifest') }} as m
+window read_batch as (partition by m.load_id, m.table_name, m.finished_at order by m.started_at, m.path)

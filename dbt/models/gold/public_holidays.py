@@ -1,6 +1,6 @@
 """Public holidays of the retailer's markets (AU, US, GB, CA) from the maintained `holidays`
-library, nationwide and per state of a store (seed store_subdivisions), for every year the
-calendar covers."""
+library: the nationwide calendar, and the calendar of each state a store can be in (seed
+store_subdivisions), for every year the calendar covers."""
 
 from datetime import date
 
@@ -27,15 +27,12 @@ def model(dbt, session):
         rows["holiday_name"].append(name)
 
     for country in sorted(states):
-        nationwide = holidays.country_holidays(country, years=years)
-        for day, name in sorted(nationwide.items()):
+        for day, name in sorted(holidays.country_holidays(country, years=years).items()):
             add(day, country, None, name)
-        # a state's own holidays: the days its calendar has beyond the nationwide ones
+        # a state's own calendar: the nationwide holidays it observes and its own
         for state in sorted(states[country]):
-            regional = holidays.country_holidays(country, subdiv=state, years=years)
-            for day, name in sorted(regional.items()):
-                if day not in nationwide:
-                    add(day, country, state, name)
+            for day, name in sorted(holidays.country_holidays(country, subdiv=state, years=years).items()):
+                add(day, country, state, name)
     return pa.table(
         rows,
         schema=pa.schema(

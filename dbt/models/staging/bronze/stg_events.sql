@@ -1,4 +1,3 @@
--- The envelope is typed in bronze; the payload's fields depend on event_type.
 select
     event_id,
     event_ts,
