@@ -21,12 +21,13 @@ SECTION, KEY = "transform", "pseudonym_key"
 
 
 def pseudonym_key() -> str:
-    """The key as 64 hex digits: the configured one, else a new one saved to .dlt/secrets.toml."""
+    """The key as 64 hex digits: the configured one, else a new one saved to .dlt/secrets.toml.
+    A malformed key stops the run with a one-line error."""
     key: str | None = dlt.secrets.get(f"{SECTION}.{KEY}")
     if key:
         key = str(key).strip().lower()
         if not re.fullmatch(r"[0-9a-f]{64}", key):
-            raise ValueError(f"{SECTION}.{KEY} must be 64 hex digits (32 random bytes)")
+            raise SystemExit(f"error: {SECTION}.{KEY} must be 64 hex digits (32 random bytes); fix or delete it")
         return key
     key = secrets.token_hex(32)
     path = Path(dlt.current.run_context().settings_dir) / SECRETS_TOML

@@ -115,6 +115,8 @@ def test_pseudonym_key_is_created_once_outside_git(tmp_path):
     secrets.write_text(secrets.read_text() + '\n[other]\nvalue = "kept"\n')
     assert run() == first and tomllib.loads(secrets.read_text())["other"]["value"] == "kept"
     assert "/.dlt/secrets.toml" in (ROOT / ".gitignore").read_text().splitlines()
+    bad = transform(tmp_path / "no_warehouse_yet.duckdb", env=env | {"TRANSFORM__PSEUDONYM_KEY": "secret"})
+    assert bad.returncode == 1 and "must be 64 hex digits" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_dimensions_have_unique_keys_and_unknown_members(built):
