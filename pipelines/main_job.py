@@ -99,7 +99,7 @@ def summary(raw: Path, warehouse: Path, steps: list[Step]) -> str:
                                   QUALIFY row_number() OVER (
                                       PARTITION BY path ORDER BY finished_at DESC, load_id DESC) = 1)
             WHERE status IN ('failed', 'rejected', 'conflict')""").fetchall()
-        ((quarantined,),) = con.sql("SELECT count(*) FROM silver.quarantine_order_lines").fetchall()
+        ((quarantined,),) = con.sql("SELECT count(*) FROM silver.silver_quarantined_order_lines").fetchall()
         ((lines_in, lines_valid, net_aud),) = con.sql("""
             SELECT (SELECT count(*) FROM bronze.orders_lines), count(*), sum(net_amount_aud)
             FROM gold.fct_sales""").fetchall()

@@ -27,6 +27,7 @@ from dlt.helpers.dbt.exceptions import DBTProcessingError  # noqa: E402
 
 from pipelines.bronze_dlt_pipeline import bronze_pipeline  # noqa: E402
 from pipelines.publish_gold import publish_after_build  # noqa: E402
+from pipelines.pseudonym_key import pseudonym_key  # noqa: E402
 
 DBT_PROJECT = ROOT / "dbt"
 
@@ -90,6 +91,7 @@ def describe_layer_seconds(target: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    os.environ["DBT_ENV_SECRET_PSEUDONYM_KEY"] = pseudonym_key()  # dbt scrubs DBT_ENV_SECRET_* from its logs
     if not args.warehouse.exists():
         print(
             f"error: warehouse {args.warehouse} does not exist; run the bronze pipeline first "

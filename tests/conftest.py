@@ -102,5 +102,43 @@ def loaded_copy(raw, tmp_path) -> tuple[Path, Path]:
     return data, target
 
 
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory):
+    """The fixed warehouse path of every dbt run on dbt/ (see dbt_runs.Workspace)."""
+    from dbt_runs import Workspace
+
+    return Workspace(tmp_path_factory.mktemp("dbt_workspace"))
+
+
+@pytest.fixture(scope="session")
+def built(bronze, workspace, tmp_path_factory) -> Path:
+    """Silver and gold built once by the transform CLI on the session bronze; tests read it,
+    never change it (they check a copy out to change it)."""
+    workspace.checkout(bronze / "warehouse.duckdb")
+    proc = workspace.transform()
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return workspace.save(tmp_path_factory.mktemp("built"))
+
+
+@pytest.fixture(scope="session")
+def incremented_built(raw_incremented, workspace, tmp_path_factory) -> Path:
+    """Base and increment loaded into a new bronze in one run, then built once (the first
+    build sees every delivery at once); read-only like `built`."""
+    loaded = tmp_path_factory.mktemp("incremented_bronze")
+    run_bronze(raw_incremented, loaded)
+    workspace.checkout(loaded / "warehouse.duckdb")
+    proc = workspace.transform()
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return workspace.save(tmp_path_factory.mktemp("incremented_built"))
+
+
+@pytest.fixture(scope="session")
+def dbt_project_copy(tmp_path_factory):
+    """A private copy of dbt/ to plant defects in (restored after each test)."""
+    from dbt_runs import DbtProjectCopy
+
+    return DbtProjectCopy(tmp_path_factory.mktemp("dbt_project") / "dbt")
+
+
 # The BI tests' session fixtures (one published Gold, one app server, one browser).
 from bi_support import bi_env, bi_server, bi_target, chromium  # noqa: E402, F401

@@ -61,7 +61,8 @@ def test_main_job_runs_every_layer_and_its_summary_matches_the_warehouse(tmp_pat
         ((net,),) = con.sql("SELECT round(sum(net_amount_aud), 2) FROM gold.fct_sales").fetchall()
         ((rejects,),) = con.sql("SELECT count(*) FROM bronze.rejects").fetchall()
         ((lines, quarantined),) = con.sql(
-            "SELECT (SELECT count(*) FROM bronze.orders_lines), (SELECT count(*) FROM silver.quarantine_order_lines)"
+            "SELECT (SELECT count(*) FROM bronze.orders_lines), "
+            "(SELECT count(*) FROM silver.silver_quarantined_order_lines)"
         ).fetchall()
     assert number(r"total net sales: ([\d,.]+) AUD", out) == float(net) > 0
     assert number(r"rejects: ([\d,]+) rows in bronze.rejects", out) == rejects > 0

@@ -1,7 +1,7 @@
 {#
   When a dimension row took effect: the change date of a change file
   (<table>_changes/change_dt=YYYY-MM-DD/...), or `base` for rows of the base file.
-  Snapshots use it, so history is dated by the business change, not by the build.
+  The snapshots use it, so history is dated by the business change, not by the build.
 #}
 {% macro effective_from(base) -%}
     coalesce(

@@ -84,6 +84,8 @@ def raw_table(spec: TableSpec, plan: Plan, reader: BatchReader):
         files = plan.files.get(spec.name, [])
         progress = Progress(spec.name, len(files))
         for batch in reader.batches(spec, files):
+            if spec.history_table and batch.rows.num_rows:
+                yield _to(spec.history_table, batch.rows)  # every version, appended in the same package
             yield from _emit(batch, load_id)
             progress.update(batch)
         progress.done()

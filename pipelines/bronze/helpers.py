@@ -382,7 +382,7 @@ def returns_changeset(raw_root: Path, version: int, validator: Validator) -> tup
 
     spec = TABLES["returns"]
     path = f"returns/_delta_log/{version:020d}.json"
-    outcome = FileOutcome(RawFile("returns", path, None, None), datetime.now(UTC))
+    outcome = FileOutcome(RawFile("returns", path, delta_commit_bytes(raw_root / path), None), datetime.now(UTC))
     current = DeltaTable(raw_root / "returns", version=version).to_pyarrow_table()
     names = current.column_names
     con = validator.con
@@ -419,6 +419,12 @@ def returns_changeset(raw_root: Path, version: int, validator: Validator) -> tup
     outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected = n, loaded.num_rows, rejects.num_rows
     outcome.reason = f"{int(pc.sum(diff[RETURNS_DELETED]).as_py() or 0)} deleted" if n else "no change"
     return Batch(loaded, rejects, [outcome]), current.schema
+
+
+def delta_commit_bytes(commit: Path) -> int:
+    """Bytes of one Delta version: its commit file plus the data files it added."""
+    actions = [json.loads(line) for line in commit.read_text().splitlines() if line.strip()]
+    return commit.stat().st_size + sum(a["add"].get("size", 0) for a in actions if "add" in a)
 
 
 def applied_returns_version(seen: dict[str, dict]) -> int:

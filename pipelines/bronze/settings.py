@@ -49,6 +49,9 @@ class TableSpec:
     # The contract columns present in this delivery (returns: a Delta version before the
     # schema evolved lacks return_reason_code); None means all of them.
     present: tuple[str, ...] | None = None
+    # Merged dimensions whose every delivered version Silver needs (SCD2 history that survives
+    # any rebuild): the same rows are also appended to `history_table`, one row per version.
+    history_table: str | None = None
 
     @property
     def contract(self) -> pa.Schema:
@@ -67,8 +70,22 @@ class TableSpec:
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in [
-        TableSpec("customers", "csv", ("customers.csv", "customers_changes/*/*.csv"), "merge", ("customer_id",)),
-        TableSpec("products", "csv", ("products.csv", "products_changes/*/*.csv"), "merge", ("product_id",)),
+        TableSpec(
+            "customers",
+            "csv",
+            ("customers.csv", "customers_changes/*/*.csv"),
+            "merge",
+            ("customer_id",),
+            history_table="customers_history",
+        ),
+        TableSpec(
+            "products",
+            "csv",
+            ("products.csv", "products_changes/*/*.csv"),
+            "merge",
+            ("product_id",),
+            history_table="products_history",
+        ),
         TableSpec("stores", "csv", ("stores.csv", "stores_changes/*/*.csv"), "merge", ("store_id",)),
         TableSpec("suppliers", "csv", ("suppliers.csv",), "merge", ("supplier_id",)),
         TableSpec(

@@ -1,6 +1,3 @@
--- Every row a layer caught, named like the generator's anomaly classes, with the row's
--- identity in the log's `row_key` form: Bronze rejects plus Silver flags, de-duplication
--- and quarantine. One entry per (source, class, where it is caught).
 {%- set lines_key = "order_id::varchar || '|' || line_number::varchar" %}
 {%- set file_key = "src_filename || '|' || src_line::varchar" %}
 {%- set detections = [
@@ -12,12 +9,12 @@
         "table_name = 'products' and reason = 'cast_error:current_price'", 'bronze reject'),
     ('products', "'discontinued_without_date'", ref('stg_products'), 'product_id::varchar', 'is_discontinued_undated', 'silver flag'),
     ('stores', "'impossible_coordinates'", ref('stg_stores'), 'store_id::varchar', 'is_coordinates_invalid', 'silver flag'),
-    ('stores', "'duplicate_store_code'", ref('silver_store_id_map'), 'store_id::varchar', 'is_duplicate_code', 'silver de-duplication'),
+    ('stores', "'duplicate_store_code'", ref('silver_stores'), 'store_id::varchar', 'is_store_code_reused', 'silver flag'),
     ('orders_header', "'orphan_reference'", ref('silver_orders'), 'order_id::varchar', 'is_customer_orphan or is_store_orphan', 'silver flag'),
     ('orders_header', "'duplicate_order_id'", ref('silver_order_copies'), "order_id::varchar || '|' || src_filename", 'copy_rank > 1', 'silver de-duplication'),
     ('orders_lines', "'invalid_product_id'", ref('silver_order_lines'), lines_key, 'is_product_orphan', 'silver flag'),
-    ('orders_lines', "'invalid_product_id'", ref('quarantine_order_lines'), lines_key, 'is_product_orphan', 'silver flag'),
-    ('orders_lines', 'quarantine_reason', ref('quarantine_order_lines'), lines_key, 'true', 'silver quarantine'),
+    ('orders_lines', "'invalid_product_id'", ref('silver_quarantined_order_lines'), lines_key, 'is_product_orphan', 'silver flag'),
+    ('orders_lines', 'unnest(quarantine_reasons)', ref('silver_quarantined_order_lines'), lines_key, 'true', 'silver quarantine'),
     ('events', "case when reason = 'bad_json' then 'malformed_json' else 'missing_envelope_field' end",
         source('bronze', 'rejects'), file_key,
         "table_name = 'events' and (reason = 'bad_json' or reason like 'missing_field:%')", 'bronze reject'),
@@ -28,7 +25,7 @@
 ] %}
 {% for source_name, anomaly_class, relation, row_key, condition, detected_by in detections %}
     select
-        '{{ source_name }}' as source,
+        '{{ source_name }}' as source_table,
         {{ anomaly_class }} as anomaly_class,
         {{ row_key }} as row_key,
         '{{ detected_by }}' as detected_by

@@ -1,8 +1,6 @@
--- Injected (the generator's log, loaded by bronze) vs detected (dq_anomaly_detections),
--- per source and anomaly class: recall and false positives.
 with injected as (
     select distinct
-        source,
+        source as source_table,
         anomaly_class,
         row_key
     from {{ source('bronze', 'anomaly_log') }}
@@ -10,7 +8,7 @@ with injected as (
 
 detected as (
     select distinct
-        source,
+        source_table,
         anomaly_class,
         row_key
     from {{ ref('dq_anomaly_detections') }}
@@ -18,16 +16,17 @@ detected as (
 
 matched as (
     select
-        coalesce(i.source, d.source) as source,
+        coalesce(i.source_table, d.source_table) as source_table,
         coalesce(i.anomaly_class, d.anomaly_class) as anomaly_class,
         i.row_key is not null as was_injected,
         d.row_key is not null as was_detected
     from injected as i
-    full outer join detected as d using (source, anomaly_class, row_key)
+    full outer join detected as d
+        on i.source_table = d.source_table and i.anomaly_class = d.anomaly_class and i.row_key = d.row_key
 )
 
 select
-    source,
+    source_table,
     anomaly_class,
     count(*) filter (where was_injected) as injected,
     count(*) filter (where was_detected) as detected,
@@ -39,5 +38,5 @@ select
         / nullif(count(*) filter (where was_injected), 0), 4
     ) as recall
 from matched
-group by source, anomaly_class
-order by source, anomaly_class
+group by source_table, anomaly_class
+order by source_table, anomaly_class

@@ -1,15 +1,13 @@
--- Products as SCD type 2 from snapshots.products_snapshot: one row per version, valid
--- from the business date of the change (the first version from the beginning), with
--- price change indicators; plus the unknown member -1.
 with versions as (
     select
         *,
-        lag(current_price) over (partition by product_id order by dbt_valid_from) as previous_price
+        lag(current_price) over (partition by product_id order by valid_from) as previous_price,
+        row_number() over (partition by product_id order by valid_from) as version_number
     from {{ ref('products_snapshot') }}
 )
 
 select
-    (hash(product_id, dbt_valid_from) >> 1)::bigint as product_key,
+    (hash(product_id, effective_from) >> 1)::bigint as product_key,
     product_id,
     sku,
     product_name,
@@ -20,15 +18,10 @@ select
     is_discontinued,
     introduced_dt,
     discontinued_dt,
-    -- the first version known is taken as valid since the product existed (history
-    -- before the first snapshot cannot be reconstructed: bronze upserts products by key)
-    case
-        when row_number() over (partition by product_id order by dbt_valid_from) = 1
-            then timestamp '1900-01-01'
-        else dbt_valid_from
-    end as valid_from,
-    coalesce(dbt_valid_to, timestamp '9999-12-31') as valid_to,
-    dbt_valid_to is null as is_current,
+    -- the first version also covers any sale recorded before the product's start date
+    case when version_number = 1 then timestamp '1900-01-01' else valid_from end as valid_from,
+    valid_to,
+    is_current,
     previous_price,
     coalesce(previous_price is not null and current_price <> previous_price, false) as is_price_changed,
     round((current_price - previous_price) / nullif(previous_price, 0), 4) as price_change_pct,
@@ -36,21 +29,21 @@ select
 from versions
 union all
 select
-    -1,
-    null,
-    'UNKNOWN',
-    'Unknown product',
-    'Unknown',
-    'Unknown',
-    null,
-    null,
-    null,
-    null,
-    null,
-    timestamp '1900-01-01',
-    timestamp '9999-12-31',
-    true,
-    null,
-    false,
-    null,
-    true
+    -1 as product_key,
+    null as product_id,
+    'UNKNOWN' as sku,
+    'Unknown product' as product_name,
+    'Unknown' as category,
+    'Unknown' as subcategory,
+    null as list_price,
+    null as currency,
+    null as is_discontinued,
+    null as introduced_dt,
+    null as discontinued_dt,
+    timestamp '1900-01-01' as valid_from,
+    timestamp '9999-12-31' as valid_to,
+    true as is_current,
+    null as previous_price,
+    false as is_price_changed,
+    null as price_change_pct,
+    true as is_unknown

@@ -1,4 +1,3 @@
--- Suppliers with a tier by lead time and a region by country, plus the unknown member.
 select
     supplier_id as supplier_key,
     supplier_id,
@@ -23,13 +22,13 @@ select
 from {{ ref('stg_suppliers') }}
 union all
 select
-    -1,
-    null,
-    'UNKNOWN',
-    'Unknown supplier',
-    null,
-    'Unknown',
-    null,
-    'unknown',
-    false,
-    true
+    -1 as supplier_key,
+    null as supplier_id,
+    'UNKNOWN' as supplier_code,
+    'Unknown supplier' as supplier_name,
+    null as country_code,
+    'Unknown' as region,
+    null as lead_time_days,
+    'unknown' as supplier_tier,
+    false as is_preferred,
+    true as is_unknown

@@ -1,11 +1,8 @@
--- Bronze ingestion per file and load (grain: load_id, file_path), from bronze.file_manifest:
--- what each load did with each raw file. seconds is the wall time of the read batch the
--- file was read in (small files share one batch, so they share its time).
 select
     m.load_id,
     m.path as file_path,
     m.table_name,
-    coalesce(d.date_key, -1) as load_date_key,
+    {{ date_key(utc_date('m.finished_at')) }} as load_date_key,
     m.status,
     m.reason as status_reason,
     m.rows_read as rows_processed,
@@ -15,7 +12,14 @@ select
     m.size_bytes,
     m.started_at,
     m.finished_at,
-    round(date_diff('millisecond', m.started_at, m.finished_at) / 1000.0, 3) as seconds,
+    -- bronze reads the small files of a table in one batch: started_at is when a file's read
+    -- began, finished_at when its batch was validated and recorded. A file's time runs to the
+    -- next file's start; the batch's last file also carries the validation.
+    round(
+        date_diff('microsecond', m.started_at, coalesce(lead(m.started_at) over read_batch, m.finished_at))
+        / 1000000.0,
+        6
+    ) as seconds,
     m.sha256
 from {{ source('bronze', 'file_manifest') }} as m
-left join {{ ref('dim_date') }} as d on d.calendar_date = cast(m.finished_at as date)
+window read_batch as (partition by m.load_id, m.table_name, m.finished_at order by m.started_at, m.path)

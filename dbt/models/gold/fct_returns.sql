@@ -1,16 +1,10 @@
--- Returns (grain: return_id) tied to what was sold: customer, store and the product
--- version of the order, and a refund valued at the net unit price paid for that product
--- in that order (an order may hold the product on several lines: their net amount over
--- their quantity). A return whose order or sale line is unknown is kept with -1 keys and
--- a NULL refund, so no return is lost. Reason codes only exist from the schema change on;
--- earlier returns get the code the same reason text carries later.
 with reason_codes as (
     select
         reason,
         min(return_reason_code) as reason_code
     from {{ ref('silver_returns') }}
     where return_reason_code is not null
-    group by 1
+    group by reason
 ),
 
 sold as (
@@ -19,19 +13,29 @@ sold as (
         product_id,
         sum(net_amount) / sum(qty) as net_unit_price
     from {{ ref('silver_order_lines') }}
-    group by 1, 2
+    group by order_id, product_id
+),
+
+returned as (
+    select
+        r.*,
+        -- the product version of the sale: valid at the order time (the return time when
+        -- the order is unknown)
+        coalesce(o.order_ts_utc, {{ utc_timestamp('r.return_ts') }}) as version_at
+    from {{ ref('silver_returns') }} as r
+    left join {{ ref('int_order_keys') }} as o on r.order_id = o.order_id
 )
 
 select
     r.return_id,
     r.order_id as order_number,
-    coalesce(d.date_key, -1) as return_date_key,
-    coalesce(o.customer_key, -1) as customer_key,
-    coalesce(p.product_key, -1) as product_key,
-    coalesce(o.store_key, -1) as store_key,
+    {{ date_key(utc_date('r.return_ts')) }} as return_date_key,
+    case when o.order_id is null then -1 else o.customer_key end as customer_key,
+    case when known.product_id is null then -1 else p.product_key end as product_key,
+    case when o.order_id is null then -1 else o.store_key end as store_key,
     r.return_ts,
     o.order_ts,
-    date_diff('day', o.order_ts, r.return_ts) as days_since_order,
+    date_diff('day', o.order_ts_utc, {{ utc_timestamp('r.return_ts') }}) as days_since_order,
     r.reason as return_reason,
     coalesce(r.return_reason_code, rc.reason_code, 'UNKNOWN') as return_reason_code,
     r.qty as returned_quantity,
@@ -41,13 +45,10 @@ select
     o.rate_to_aud,
     cast(r.qty * s.net_unit_price * o.rate_to_aud as decimal(18, 4)) as refund_amount_aud,
     s.order_id is not null as is_matched_to_sale
-from {{ ref('silver_returns') }} as r
-left join reason_codes as rc using (reason)
+from returned as r
+left join reason_codes as rc on r.reason = rc.reason
 left join {{ ref('int_order_keys') }} as o on r.order_id = o.order_id
 left join sold as s on r.order_id = s.order_id and r.product_id = s.product_id
-left join {{ ref('dim_date') }} as d on d.calendar_date = cast(r.return_ts as date)
+left join {{ ref('stg_products') }} as known on r.product_id = known.product_id
 left join {{ ref('dim_product') }} as p
-    on
-        r.product_id = p.product_id
-        and cast(coalesce(o.order_ts, r.return_ts) as timestamp) >= p.valid_from
-        and cast(coalesce(o.order_ts, r.return_ts) as timestamp) < p.valid_to
+    on r.product_id = p.product_id and r.version_at >= p.valid_from and r.version_at < p.valid_to

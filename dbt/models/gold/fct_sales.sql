@@ -1,14 +1,13 @@
--- Sales at order-line grain, with SPEC's measures in the order's currency and in AUD (the
--- order currency's rate on the order's UTC date). A line whose order, customer, store or
--- product reference is broken is kept with the unknown member (-1), so revenue is never
--- lost; lines that break a business rule are in silver.quarantine_order_lines, not here.
 select
     l.order_id as order_number,
     l.line_number,
-    coalesce(o.order_date_key, -1) as date_key,
-    coalesce(o.customer_key, -1) as customer_key,
-    coalesce(p.product_key, -1) as product_key,
-    coalesce(o.store_key, -1) as store_key,
+    -- -1 only for a broken reference: a missing order (no date, customer, store or
+    -- currency), an orphan product; otherwise the key is taken without a fallback, so the
+    -- not_null and relationships tests fail when a dimension lacks the row
+    case when o.order_id is null then -1 else o.order_date_key end as date_key,
+    case when o.order_id is null then -1 else o.customer_key end as customer_key,
+    case when l.is_product_orphan or l.is_product_rejected_in_bronze then -1 else p.product_key end as product_key,
+    case when o.order_id is null then -1 else o.store_key end as store_key,
     o.order_ts,
     o.channel,
     o.currency,
@@ -26,8 +25,11 @@ select
     cast(l.tax_amount * o.rate_to_aud as decimal(18, 4)) as tax_amount_aud,
     cast((l.net_amount + l.tax_amount) * o.rate_to_aud as decimal(18, 4)) as gross_amount_aud
 from {{ ref('silver_order_lines') }} as l
-left join {{ ref('int_order_keys') }} as o using (order_id)
+left join {{ ref('int_order_keys') }} as o on l.order_id = o.order_id
+-- the product version valid when the order was placed; for a line whose order header is
+-- missing, at the start of the order date of the file the line came in
 left join {{ ref('dim_product') }} as p
     on
         l.product_id = p.product_id
-        and cast(o.order_ts as timestamp) >= p.valid_from and cast(o.order_ts as timestamp) < p.valid_to
+        and coalesce(o.order_ts_utc, cast(l.file_order_date as timestamp)) >= p.valid_from
+        and coalesce(o.order_ts_utc, cast(l.file_order_date as timestamp)) < p.valid_to

@@ -1,6 +1,4 @@
 {{ config(materialized='view') }}
--- Every delivered copy of an order header, ranked: the copy in the file of its own order
--- date survives (then the earliest file and line); re-deliveries rank after it.
 select
     *,
     row_number() over (

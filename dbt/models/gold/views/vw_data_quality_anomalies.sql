@@ -1,7 +1,5 @@
--- Anomalies injected by the generator against what bronze rejected or silver flagged,
--- per source and class (from silver.dq_anomaly_reconciliation).
 select
-    source as source_table,
+    source_table,
     anomaly_class,
     injected,
     detected,

@@ -1,7 +1,3 @@
--- Bronze ingestion health per source table and load: rows processed / loaded / rejected,
--- rejection rate, processing time and volume, files that failed or conflicted, hours
--- since the load, and a status: ALERT when a file failed or was rejected, or over 1% of rows were
--- rejected, WARNING when any row was rejected or a file conflicted, else OK.
 with loads as (
     select
         table_name as source_table,

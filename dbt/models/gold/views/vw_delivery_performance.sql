@@ -1,8 +1,6 @@
--- Delivery KPIs per carrier and ship month: on-time rate over delivered parcels, delivery
--- days, shipping cost (AUD) and parcels past their SLA while still in transit.
 select
     f.carrier,
-    cast(date_trunc('month', f.shipped_at) as date) as ship_month,
+    cast(date_trunc('month', {{ utc_timestamp('f.shipped_at') }}) as date) as ship_month,
     f.sla_days,
     count(*) as shipments,
     count(*) filter (where not f.is_in_transit) as delivered,

@@ -1,5 +1,3 @@
--- Sales KPIs per day, store, product category and channel (AUD). Order counts are distinct
--- within a row; add them up only along the date.
 select
     d.calendar_date as order_date,
     d.calendar_year as year,
@@ -8,10 +6,14 @@ select
     d.fiscal_period_au as fiscal_period,
     d.is_weekend,
     d.is_holiday_au as is_public_holiday_au,
+    h.store_id is not null as is_store_holiday,
+    h.holiday_name as store_holiday,
     s.store_name as store,
+    s.store_id as store_number,
     s.store_code,
     s.region,
     s.state,
+    s.country_code as country,
     f.channel,
     p.category,
     count(distinct f.order_number) as orders,
@@ -25,7 +27,8 @@ select
     round(sum(f.net_amount_aud) / count(distinct f.order_number), 2) as average_order_value_aud,
     round(sum(f.discount_amount_aud) / nullif(sum(f.line_total_aud), 0), 4) as discount_rate
 from {{ ref('fct_sales') }} as f
-inner join {{ ref('dim_date') }} as d using (date_key)
-inner join {{ ref('dim_store') }} as s using (store_key)
-inner join {{ ref('dim_product') }} as p using (product_key)
+inner join {{ ref('dim_date') }} as d on f.date_key = d.date_key
+inner join {{ ref('dim_store') }} as s on f.store_key = s.store_key
+inner join {{ ref('dim_product') }} as p on f.product_key = p.product_key
+left join {{ ref('int_store_holidays') }} as h on s.store_id = h.store_id and d.calendar_date = h.holiday_date
 group by all

@@ -1,7 +1,6 @@
--- Shelf environment per store, day and shelf kind: readings, anomalies (physically
--- impossible readings) and the temperature / humidity range.
 select
     s.store_name as store,
+    s.store_id as store_number,
     s.store_code,
     s.region,
     cast(f.sensor_hour as date) as reading_date,
@@ -17,5 +16,5 @@ select
     round(avg(f.avg_humidity_pct), 2) as average_humidity_pct,
     min(f.min_battery_mv) as lowest_battery_mv
 from {{ ref('fct_sensor_readings') }} as f
-inner join {{ ref('dim_store') }} as s using (store_key)
+inner join {{ ref('dim_store') }} as s on f.store_key = s.store_key
 group by all

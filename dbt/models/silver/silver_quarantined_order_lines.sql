@@ -1,0 +1,9 @@
+{{ config(materialized='incremental', unique_key=['order_id', 'line_number'], incremental_strategy='delete+insert') }}
+select
+    l.*,
+    p.product_id is null and r.key_value is null as is_product_orphan,
+    p.product_id is null and r.key_value is not null as is_product_rejected_in_bronze
+from {{ ref('stg_orders_lines') }} as l
+left join {{ ref('stg_products') }} as p on l.product_id = p.product_id
+{{ join_rejected_keys('products', 'l.product_id', 'r') }}
+where l.is_quarantined and {{ new_bronze_loads('l.bronze_load_id') }}

@@ -1,0 +1,1 @@
+{{ versions_from_history(ref('stg_products_history'), 'product_id') }}

@@ -1,0 +1,2 @@
+select {{ customer_columns() }}
+from {{ source('bronze', 'customers') }}

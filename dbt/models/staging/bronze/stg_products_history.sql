@@ -1,0 +1,2 @@
+select {{ product_columns() }}
+from {{ source('bronze', 'products_history') }}

@@ -1,0 +1,127 @@
+"""Running the transform the ways a user does (the transform CLI, plain dbt) for the Silver
+and Gold tests, at one fixed warehouse path, and a private copy of the dbt project to plant
+defects in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from conftest import ROOT
+
+import duckdb
+
+# The key of the email pseudonym in test builds (the transform reads TRANSFORM__PSEUDONYM_KEY
+# like any dlt secret), so tests never create or read the developer's .dlt/secrets.toml.
+TEST_PSEUDONYM_KEY = "0f" * 32
+DBT = Path(sys.executable).parent / "dbt"
+
+
+def transform(warehouse: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The transform CLI (dbt build through dlt's runner) on `warehouse`."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "pipelines/transform_pipeline.py",
+            "--warehouse",
+            str(warehouse),
+            "--pipelines-dir",
+            str(warehouse.parent / "pipelines"),
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env or dict(os.environ, TRANSFORM__PSEUDONYM_KEY=TEST_PSEUDONYM_KEY),
+    )
+
+
+def dbt(project: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess:
+    """Plain dbt in `project` (a dbt project folder) on `warehouse`, as a dbt user runs it."""
+    env = dict(os.environ, RETAIL_WAREHOUSE=str(warehouse), DBT_ENV_SECRET_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY)
+    return subprocess.run(
+        [str(DBT), *args, "--profiles-dir", "."], cwd=project, env=env, capture_output=True, text=True
+    )
+
+
+def query(warehouse: Path, sql: str, *params):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.sql(sql, params=list(params) or None).fetchall()
+
+
+def copy_warehouse(source: Path, folder: Path) -> Path:
+    """A copy of a warehouse and of the dlt folder beside it (the transform CLI opens it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, folder / "warehouse.duckdb")
+    if (folder / "pipelines").exists():
+        shutil.rmtree(folder / "pipelines")
+    if (source.parent / "pipelines").exists():
+        shutil.copytree(source.parent / "pipelines", folder / "pipelines")
+    return folder / "warehouse.duckdb"
+
+
+class Workspace:
+    """The one warehouse path every dbt run on dbt/ uses in a test session: dbt parses the
+    project again whenever the profile (which names the warehouse) changes, so a fixed path
+    keeps its partial parsing from run to run. A test checks a warehouse out into it."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.warehouse = folder / "warehouse.duckdb"
+
+    def checkout(self, source: Path) -> Path:
+        return copy_warehouse(source, self.folder)
+
+    def transform(self, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        return transform(self.warehouse, *extra, env=env)
+
+    def dbt(self, *args: str) -> subprocess.CompletedProcess:
+        return dbt(ROOT / "dbt", self.warehouse, *args)
+
+    def save(self, folder: Path) -> Path:
+        """Keep the workspace's warehouse (a fixture's result) under `folder`."""
+        return copy_warehouse(self.warehouse, folder)
+
+
+class DbtProjectCopy:
+    """A copy of dbt/ whose files a test changes for one build (planted defects), with its
+    own fixed warehouse path."""
+
+    def __init__(self, folder: Path):
+        shutil.copytree(
+            ROOT / "dbt", folder, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml")
+        )
+        self.folder = folder
+        self.warehouse = folder / "warehouse.duckdb"
+
+    @contextmanager
+    def planted(self, *defects: tuple[str, str, str]):
+        """The project with each (file, old, new) applied: `old` replaced by `new`; restored afterwards."""
+        originals = {}
+        try:
+            for relative_path, old, new in defects:
+                path = self.folder / relative_path
+                originals.setdefault(path, path.read_text())
+                text = path.read_text()
+                assert old in text, f"{old!r} not in {relative_path}"
+                path.write_text(text.replace(old, new))
+            yield self
+        finally:
+            for path, text in originals.items():
+                path.write_text(text)
+
+    def checkout(self, source: Path) -> Path:
+        shutil.copy(source, self.warehouse)
+        return self.warehouse
+
+    def dbt(self, *args: str) -> subprocess.CompletedProcess:
+        return dbt(self.folder, self.warehouse, *args)
+
+
+def failing_nodes(proc: subprocess.CompletedProcess) -> str:
+    """dbt's summary lines of failed / errored nodes (for assertions and messages)."""
+    return "\n".join(line for line in proc.stdout.splitlines() if " FAIL " in line or " ERROR " in line)
