@@ -382,6 +382,8 @@ VIEWS = (
     "vw_store_environment",
     "vw_data_quality_dashboard",
     "vw_data_quality_anomalies",
+    "vw_data_completeness",
+    "vw_schema_drift",
 )
 
 

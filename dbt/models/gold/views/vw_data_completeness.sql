@@ -1,7 +1,3 @@
--- Completeness of the required source columns in Silver: per table and column, the rows and
--- how many hold a value. Optional columns (a second address line, a coupon, a closing date,
--- a delivery time while in transit, event payload fields that depend on the event type) are
--- left out, so a gap here is missing data, not a column that is empty by design.
 {% set required = {
     'silver_customers': ['natural_key', 'first_name', 'last_name', 'email', 'phone', 'address_line1', 'city',
                          'state_region', 'postcode', 'country_code', 'latitude', 'longitude', 'birth_date', 'join_ts'],

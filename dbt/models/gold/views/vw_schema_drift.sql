@@ -1,7 +1,3 @@
--- Schema drift of the bronze tables: every column added, removed or retyped between two
--- versions of the dlt schema `retail_bronze` (bronze._dlt_version stores each version as
--- JSON), and every table that appeared after the first version. dlt's own tables and
--- columns (_dlt_*) are left out.
 with versions as (
     select
         version as schema_version,
