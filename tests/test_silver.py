@@ -123,7 +123,7 @@ def test_tests_fail_on_data_that_breaks_the_rule(warehouse, breakage, failing_te
     with duckdb.connect(str(warehouse)) as con:
         con.sql(breakage)
     proc = transform(warehouse)
-    assert proc.returncode == 1
+    assert proc.returncode == 6  # a dbt failure (README, "Exit codes")
     assert failing_test in proc.stderr and "dbt build failed" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -253,7 +253,7 @@ def test_reference_to_a_row_bronze_rejected_is_not_an_orphan(raw, tmp_path):
     warehouse = target / "warehouse.duckdb"
     proc = transform(warehouse)
     # The edit is not in the generator's log, so reconciliation reports it (as it should).
-    assert proc.returncode == 1 and "assert_every_anomaly_class_fully_detected" in proc.stderr
+    assert proc.returncode == 6 and "assert_every_anomaly_class_fully_detected" in proc.stderr
     with duckdb.connect(str(warehouse), read_only=True) as con:
         flags = con.sql(
             "SELECT DISTINCT is_product_orphan, is_product_rejected_in_bronze FROM silver.silver_order_lines "
