@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from dlt.common.storages.load_package import LoadJobInfo
 import duckdb
 from pipelines.bronze import retail_bronze_lake
 from pipelines.bronze.crash_points import crash_point
+from pipelines.bronze.report import Profile
 from pipelines.bronze.tables import REJECTS_TABLE, RETURNS_CHANGES_TABLE, TABLES
 from pipelines.dlt_run_context import configured_path, dlt_pipelines_dir
 from pipelines.warehouse import has_table, scalar
@@ -79,13 +79,6 @@ class LakeLoad:
         return sorted(set(self.appended) | set(self.merged))
 
 
-@dataclass
-class LakeTimes:
-    parquet_s: float = 0.0
-    delta_s: float = 0.0
-    loads: int = 0
-
-
 class LakeExport:
     """Copies completed bronze loads to the Parquet and Delta lake, oldest first, each exactly once."""
 
@@ -95,6 +88,7 @@ class LakeExport:
         con: duckdb.DuckDBPyConnection,
         settings: LakeSettings,
         pipelines_dir: Path | None = None,
+        profile: Profile | None = None,
     ) -> None:
         self.bronze, self.con, self.settings = bronze, con, settings
         self.dataset = bronze.dataset_name
@@ -104,7 +98,7 @@ class LakeExport:
             dataset_name=DELTA_DATASET,
             pipelines_dir=dlt_pipelines_dir(pipelines_dir),
         )
-        self.times = LakeTimes()
+        self.profile = profile or Profile()
 
     def export_pending(self) -> None:
         """Export every completed bronze load not yet in both lakes (after a crash, the loads an
@@ -117,19 +111,18 @@ class LakeExport:
                 self.export(load_id, parquet=load_id not in parquet_done, delta=load_id not in delta_done)
 
     def export(self, load_id: str, parquet: bool = True, delta: bool = True) -> None:
-        with self._rows_of(load_id) as load:
+        with self.profile.step("parquet lake"):
+            rows = self._rows_of(load_id)
+        with rows as load:
             if parquet:
-                started = time.perf_counter()
-                self._export_parquet(load)
-                self.times.parquet_s += time.perf_counter() - started
+                with self.profile.step("parquet lake"):
+                    self._export_parquet(load)
             if delta:
-                started = time.perf_counter()
-                self.delta.extract(retail_bronze_lake(load.load_id, load.appended, load.merged))
-                self.delta.normalize()
-                crash_point("delta")
-                self.delta.load()
-                self.times.delta_s += time.perf_counter() - started
-            self.times.loads += 1
+                with self.profile.step("delta lake"):
+                    self.delta.extract(retail_bronze_lake(load.load_id, load.appended, load.merged))
+                    self.delta.normalize()
+                    crash_point("delta")
+                    self.delta.load()
         self._release_package_files(load_id)
 
     # -- reading a load's rows --------------------------------------------------------------

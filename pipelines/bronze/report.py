@@ -4,27 +4,51 @@
 from __future__ import annotations
 
 import resource
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
 from pipelines.bronze.tables import FAILED_STATUSES, MANIFEST_TABLE
 
+STEPS = ("plan", "extract", "normalize", "load", "parquet lake", "delta lake", "checkpoint")
+
 
 @dataclass
-class StepTimes:
-    """Wall seconds of a run's steps (the profile `benchmarks/bronze.py` records)."""
+class _Step:
+    wall: float = 0.0
+    cpu: float = 0.0
+    peak_mib: float = 0.0
 
-    extract: float = 0.0
-    normalize: float = 0.0
-    load: float = 0.0
-    parquet: float = 0.0
-    delta: float = 0.0
+
+class Profile:
+    """Wall and CPU seconds of a run's steps, and the peak RSS reached by the end of each (the
+    profile `benchmarks/bronze.py` records). CPU counts every thread of the process."""
+
+    def __init__(self) -> None:
+        self.steps = {name: _Step() for name in STEPS}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started, cpu = time.perf_counter(), _cpu_seconds()
+        try:
+            yield
+        finally:
+            step = self.steps[name]
+            step.wall += time.perf_counter() - started
+            step.cpu += _cpu_seconds() - cpu
+            step.peak_mib = peak_rss_mib()
 
     def describe(self) -> str:
-        return (
-            f"extract {self.extract:.1f} s, normalize {self.normalize:.1f} s, load {self.load:.1f} s, "
-            f"parquet lake {self.parquet:.1f} s, delta lake {self.delta:.1f} s"
+        return ", ".join(
+            f"{name} {s.wall:.1f} s (CPU {s.cpu:.1f} s, peak {s.peak_mib:,.0f} MiB)" for name, s in self.steps.items()
         )
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_rss_mib() -> float:

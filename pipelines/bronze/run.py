@@ -18,8 +18,8 @@ from pipelines.bronze import retail_bronze
 from pipelines.bronze.crash_points import crash_point
 from pipelines.bronze.lake_export import LakeExport, LakeSettings, finish_pending
 from pipelines.bronze.manifest import latest_manifest, manifest_in
-from pipelines.bronze.planning import ManifestRow, Plan, discover, plan_run, vanished_files
-from pipelines.bronze.report import StepTimes, failed_files, peak_rss_mib, table_summary
+from pipelines.bronze.planning import ManifestRow, Plan, plan_run, vanished_files
+from pipelines.bronze.report import Profile, failed_files, peak_rss_mib, table_summary
 from pipelines.bronze.returns_cdc import applied_version, newest_version
 from pipelines.bronze.tables import TABLES
 from pipelines.dlt_run_context import configured_path, dlt_pipelines_dir
@@ -48,7 +48,7 @@ class BronzeOptions:
 class _Run:
     raw_root: Path
     tables: list[str]
-    times: StepTimes = field(default_factory=StepTimes)
+    profile: Profile = field(default_factory=Profile)
     load_ids: list[str] = field(default_factory=list)
 
 
@@ -66,6 +66,8 @@ def run_bronze(options: BronzeOptions) -> ExitCode:
         con = open_warehouse(warehouse, wait=options.wait)
         try:
             _load(run, options, con)
+            with run.profile.step("checkpoint"):  # DuckDB writes its log into the file (else at close)
+                con.execute("CHECKPOINT")
             return _report(run, con, time.perf_counter() - started)
         finally:
             con.close()
@@ -78,13 +80,14 @@ def _load(run: _Run, options: BronzeOptions, con: duckdb.DuckDBPyConnection) -> 
         dataset_name=DATASET,
         pipelines_dir=dlt_pipelines_dir(options.pipelines_dir),
     )
-    lake = LakeExport(pipeline, con, LakeSettings.from_config(options.lake), options.pipelines_dir)
+    lake = LakeExport(pipeline, con, LakeSettings.from_config(options.lake), options.pipelines_dir, run.profile)
     if finish_pending(pipeline):
         print("completed the bronze load left by an interrupted run", file=sys.stderr)
     lake.export_pending()
-    seen = latest_manifest(pipeline)
-    plan = plan_run(run.raw_root, run.tables, seen)
-    versions = _returns_versions_to_apply(run, seen)
+    with run.profile.step("plan"):
+        seen = latest_manifest(pipeline)
+        plan = plan_run(run.raw_root, run.tables, seen)
+        versions = _returns_versions_to_apply(run, seen)
     _print_plan(plan, versions)
     gone = vanished_files(run.raw_root, run.tables, seen)
     if gone:
@@ -100,21 +103,17 @@ def _load(run: _Run, options: BronzeOptions, con: duckdb.DuckDBPyConnection) -> 
     # one, so the lake's Delta history shows the same sequence (and the column appearing).
     for version in versions:
         _load_once(run, pipeline, lake, retail_bronze(raw_dir=str(run.raw_root), returns_version=version))
-    run.times.parquet, run.times.delta = lake.times.parquet_s, lake.times.delta_s
 
 
 def _load_once(run: _Run, pipeline: dlt.Pipeline, lake: LakeExport, source: DltSource) -> None:
     """Extract, normalize and load one bronze load, then copy it to the lake."""
-    started = time.perf_counter()
-    extracted = pipeline.extract(source)
+    with run.profile.step("extract"):
+        extracted = pipeline.extract(source)
     crash_point("extracted")
-    run.times.extract += time.perf_counter() - started
-    started = time.perf_counter()
-    pipeline.normalize()
-    run.times.normalize += time.perf_counter() - started
-    started = time.perf_counter()
-    pipeline.load()
-    run.times.load += time.perf_counter() - started
+    with run.profile.step("normalize"):
+        pipeline.normalize()
+    with run.profile.step("load"):
+        pipeline.load()
     crash_point("loaded")
     for load_id in extracted.loads_ids:
         run.load_ids.append(load_id)
@@ -135,12 +134,17 @@ def _check_raw(raw_root: Path, tables: list[str]) -> None:
             ExitCode.USAGE,
             f"raw folder {raw_root} does not exist; generate it first (python -m generators --out {raw_root})",
         )
-    if not discover(raw_root, tables) and newest_version(raw_root) is None:
+    if not _any_raw_file(raw_root, tables):
         raise RunFailed(
             ExitCode.USAGE,
             f"raw folder {raw_root} holds no raw files of {', '.join(tables)}; is it the generator's output folder? "
             f"(python -m generators --out {raw_root})",
         )
+
+
+def _any_raw_file(raw_root: Path, tables: list[str]) -> bool:
+    patterns = [pattern for name in tables for pattern in TABLES[name].globs]
+    return any(next(raw_root.glob(pattern), None) is not None for pattern in patterns)
 
 
 def _print_plan(plan: Plan, versions: list[int]) -> None:
@@ -172,7 +176,7 @@ def _report(run: _Run, con: duckdb.DuckDBPyConnection, total_s: float) -> ExitCo
     lines = table_summary(con, DATASET, run.load_ids)
     print("\n".join(lines) if lines else "nothing new: every raw file is already in bronze")
     print(
-        f"time: {run.times.describe()}; total {total_s:.1f} s; peak RSS {peak_rss_mib():,.0f} MiB",
+        f"time: {run.profile.describe()}; total {total_s:.1f} s; peak RSS {peak_rss_mib():,.0f} MiB",
         file=sys.stderr,
     )
     failed = failed_files(con, DATASET, run.load_ids)
