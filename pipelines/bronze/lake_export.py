@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,9 +113,7 @@ class LakeExport:
                 self.export(load_id, parquet=load_id not in parquet_done, delta=load_id not in delta_done)
 
     def export(self, load_id: str, parquet: bool = True, delta: bool = True) -> None:
-        with self.profile.step("parquet lake"):
-            rows = self._rows_of(load_id)
-        with rows as load:
+        with self._rows_of(load_id) as load:
             if parquet:
                 with self.profile.step("parquet lake"):
                     self._export_parquet(load)
@@ -127,14 +127,19 @@ class LakeExport:
 
     # -- reading a load's rows --------------------------------------------------------------
 
-    def _rows_of(self, load_id: str) -> _LoadRows:
-        appended = package_files(self.bronze, load_id)
-        scratch = None
-        if appended is None:  # the package's files are gone: write the load's rows out of DuckDB
-            scratch = Path(self.delta.working_dir) / "bronze_rows" / load_id
-            appended = self._write_appended_rows(load_id, scratch)
-        merged = {t: self._merged_rows(t, load_id) for t in MERGED}
-        return _LoadRows(LakeLoad(load_id, appended, {t: rows for t, rows in merged.items() if rows.num_rows}), scratch)
+    @contextmanager
+    def _rows_of(self, load_id: str) -> Iterator[LakeLoad]:
+        """The load's rows for the lake (a scratch copy, when needed, is removed afterwards)."""
+        scratch = Path(self.delta.working_dir) / "bronze_rows" / load_id
+        try:
+            with self.profile.step("parquet lake"):
+                appended = package_files(self.bronze, load_id)
+                if appended is None:  # the package's files are gone: write the load's rows out of DuckDB
+                    appended = self._write_appended_rows(load_id, scratch)
+                merged = {t: self._merged_rows(t, load_id) for t in MERGED}
+            yield LakeLoad(load_id, appended, {t: rows for t, rows in merged.items() if rows.num_rows})
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def _merged_rows(self, table: str, load_id: str) -> pa.Table:
         # Returns: the change rows (upserts and hard deletes), which the merged table no longer shows.
@@ -163,7 +168,6 @@ class LakeExport:
         `delete_completed_jobs`, done after the lake export instead of after the DuckDB load)."""
         for job in _completed_jobs(self.bronze, load_id, parquet_only=False):
             Path(job.file_path).unlink(missing_ok=True)
-        shutil.rmtree(Path(self.delta.working_dir) / "bronze_rows" / load_id, ignore_errors=True)
 
     # -- Parquet ------------------------------------------------------------------------------
 
@@ -246,20 +250,6 @@ class LakeExport:
             r[0]
             for r in self.con.sql(f"SELECT DISTINCT load_id FROM {OPS_EXPORTS} WHERE target = 'parquet'").fetchall()
         }
-
-
-class _LoadRows:
-    """A load's rows for the lake, with the scratch folder (if any) removed afterwards."""
-
-    def __init__(self, load: LakeLoad, scratch: Path | None) -> None:
-        self.load, self.scratch = load, scratch
-
-    def __enter__(self) -> LakeLoad:
-        return self.load
-
-    def __exit__(self, *exc: object) -> None:
-        if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def package_files(pipeline: dlt.Pipeline, load_id: str) -> dict[str, list[Path]] | None:
