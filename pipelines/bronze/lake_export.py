@@ -48,21 +48,23 @@ MERGED = [name for name, spec in TABLES.items() if spec.write_disposition == "me
 
 @dataclass(frozen=True)
 class LakeSettings:
-    """Where the lake is: the Delta lake's bucket URL (local folder or object storage) and the
-    local folders of the Parquet lake and of the rejects."""
+    """Where the lake is: the Delta lake's bucket URL (None: dlt's own configuration of the
+    filesystem destination) and the local folders of the Parquet lake and of the rejects."""
 
-    bucket_url: str
+    bucket_url: str | None
     parquet_dir: Path
     rejects_dir: Path
 
     @classmethod
     def from_config(cls, lake_root: Path | None = None) -> LakeSettings:
-        """`[destination.filesystem] bucket_url` and `[bronze_lake] parquet_dir / rejects_dir` from dlt
-        config; `lake_root` (the `--lake` option) puts all three under one local folder."""
+        """`[bronze_lake] parquet_dir / rejects_dir` from dlt config, the Delta lake from
+        `[destination.filesystem]`; `lake_root` (the `--lake` option) puts all three under one
+        local folder."""
         if lake_root is not None:
-            return cls(str(lake_root / "bronze"), lake_root / "bronze" / "parquet", lake_root / "_rejects")
+            root = lake_root.resolve()
+            return cls(str(root / "bronze"), root / "bronze" / "parquet", root / "_rejects")
         return cls(
-            dlt.config["destination.filesystem.bucket_url"],
+            None,
             configured_path(dlt.config["bronze_lake.parquet_dir"]),
             configured_path(dlt.config["bronze_lake.rejects_dir"]),
         )
@@ -96,7 +98,9 @@ class LakeExport:
         self.dataset = bronze.dataset_name
         self.delta = dlt.pipeline(
             LAKE_PIPELINE,
-            destination=dlt.destinations.filesystem(bucket_url=settings.bucket_url),
+            destination=dlt.destinations.filesystem(bucket_url=settings.bucket_url)
+            if settings.bucket_url
+            else "filesystem",
             dataset_name=DELTA_DATASET,
             pipelines_dir=dlt_pipelines_dir(pipelines_dir),
         )
