@@ -13,12 +13,10 @@ import dlt
 from dlt.common.runners import Venv
 from dlt.helpers.dbt.exceptions import DBTNodeResult, DBTProcessingError
 
+from pipelines.bronze.tables import DATASET, PIPELINE_NAME
 from pipelines.dbt_results import DBT_PROJECT, TARGET, failed_nodes, run_results
 from pipelines.dlt_run_context import dlt_pipelines_dir
 from pipelines.exit_codes import ExitCode, RunFailed
-
-BRONZE_PIPELINE = "retail_bronze"
-BRONZE_DATASET = "bronze"
 
 
 def dbt_build(
@@ -32,9 +30,9 @@ def dbt_build(
     """
     os.environ["RETAIL_WAREHOUSE"] = str(warehouse.resolve())  # dbt/profiles.yml reads it
     pipeline = dlt.pipeline(
-        BRONZE_PIPELINE,
+        PIPELINE_NAME,
         destination=dlt.destinations.duckdb(str(warehouse.resolve())),
-        dataset_name=BRONZE_DATASET,
+        dataset_name=DATASET,
         pipelines_dir=dlt_pipelines_dir(pipelines_dir),
     )
     # The runner starts `python` from a venv: ours (sys.prefix), which has dbt-duckdb,

@@ -28,7 +28,7 @@ import dlt
 
 import duckdb
 from pipelines.bronze.manifest import LATEST_PER_PATH
-from pipelines.bronze.tables import FAILED_STATUSES
+from pipelines.bronze.tables import DATASET, FAILED_STATUSES, MANIFEST_TABLE, REJECTS_TABLE
 from pipelines.cli import run_command
 from pipelines.dbt_results import describe_layer_seconds
 from pipelines.dlt_run_context import PROJECT_ROOT, configured_path
@@ -97,9 +97,9 @@ def summary(raw: Path, warehouse: Path, steps: list[Step], since: datetime) -> s
     ]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         lines += [f"{schema:<8}{tables:>8}{views:>7}{rows:>14,}" for schema, tables, views, rows in layer_counts(con)]
-        ((rejected,),) = con.sql("SELECT count(*) FROM bronze.rejects").fetchall()
+        rejected = scalar(con, f"SELECT count(*) FROM {DATASET}.{REJECTS_TABLE}")
         ((failed,),) = con.execute(
-            f"SELECT count(*) FROM ({LATEST_PER_PATH.format(table='bronze.file_manifest')}) "
+            f"SELECT count(*) FROM ({LATEST_PER_PATH.format(table=f'{DATASET}.{MANIFEST_TABLE}')}) "
             "WHERE status IN (SELECT unnest(?))",
             [list(FAILED_STATUSES)],
         ).fetchall()

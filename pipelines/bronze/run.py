@@ -21,14 +21,11 @@ from pipelines.bronze.manifest import latest_manifest, manifest_in
 from pipelines.bronze.planning import ManifestRow, Plan, plan_run, vanished_files
 from pipelines.bronze.report import Profile, failed_files, peak_rss_mib, table_summary
 from pipelines.bronze.returns_cdc import applied_version, newest_version
-from pipelines.bronze.tables import TABLES
+from pipelines.bronze.tables import DATASET, PIPELINE_NAME, TABLES
 from pipelines.dlt_run_context import configured_path, dlt_pipelines_dir
 from pipelines.exit_codes import ExitCode, RunFailed
 from pipelines.warehouse import configured_warehouse, open_warehouse
 from pipelines.warehouse_lock import warehouse_lock
-
-PIPELINE = "retail_bronze"
-DATASET = "bronze"
 
 
 @dataclass
@@ -75,7 +72,7 @@ def run_bronze(options: BronzeOptions) -> ExitCode:
 
 def _load(run: _Run, options: BronzeOptions, con: duckdb.DuckDBPyConnection) -> None:
     pipeline = dlt.pipeline(
-        PIPELINE,
+        PIPELINE_NAME,
         destination=dlt.destinations.duckdb(con),
         dataset_name=DATASET,
         pipelines_dir=dlt_pipelines_dir(options.pipelines_dir),

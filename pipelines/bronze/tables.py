@@ -11,6 +11,10 @@ import pyarrow as pa
 
 import schemas
 
+# Where bronze lands: the dlt pipeline and its dataset (the warehouse schema).
+PIPELINE_NAME = "retail_bronze"
+DATASET = "bronze"
+
 # Audit and lineage columns added to every loaded row.
 INGESTION_TS = "ingestion_ts"
 SRC_FILENAME = "src_filename"
