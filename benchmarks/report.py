@@ -24,9 +24,10 @@ TITLE = (
 
 def machine() -> str:
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()[0]  # above the core count: other work shared the machine, times are inflated
     return (
         f"{os.cpu_count()} cores, {mem_gib:.0f} GiB RAM, Python {platform.python_version()}, "
-        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load:.1f} when it started"
     )
 
 
