@@ -27,7 +27,7 @@ def machine() -> str:
     load = os.getloadavg()[0]  # above the core count: other work shared the machine, times are inflated
     return (
         f"{os.cpu_count()} cores, {mem_gib:.0f} GiB RAM, Python {platform.python_version()}, "
-        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load:.1f} when it started"
+        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, 1-minute load average {load:.1f} at the end"
     )
 
 
