@@ -12,7 +12,6 @@ completes records exactly the files whose rows it holds, and the next run skips 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,9 @@ import pyarrow.parquet as pq
 from dlt.extract.resource import DltResource
 
 from pipelines.bronze.anomaly_log import anomaly_rows
-from pipelines.bronze.batches import Batch, BatchReader
+from pipelines.bronze.batches import ReadSettings
 from pipelines.bronze.crash_points import crash_point
+from pipelines.bronze.items import batch_items, to_table
 from pipelines.bronze.manifest import FileOutcome, latest_manifest, manifest_rows
 from pipelines.bronze.planning import ManifestRow, Plan, plan_run
 from pipelines.bronze.progress import Progress
@@ -32,7 +32,6 @@ from pipelines.bronze.returns_cdc import changeset
 from pipelines.bronze.tables import (
     ANOMALY_TABLE,
     MANIFEST_TABLE,
-    REJECTS_TABLE,
     RETURNS_CHANGES_TABLE,
     RETURNS_DELETED,
     SRC_FILENAME,
@@ -46,17 +45,6 @@ from pipelines.dlt_run_context import configured_path
 # instead of changing bronze silently. Only returns may grow (return_reason_code).
 FROZEN: Any = {"tables": "evolve", "columns": "freeze", "data_type": "freeze"}
 EVOLVING: Any = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
-
-
-@dataclass(frozen=True)
-class _Reading:
-    raw_root: Path
-    batch_rows: int
-    extension_dir: Path
-    ingestion_ts: datetime
-
-    def reader(self) -> BatchReader:
-        return BatchReader(self.raw_root, self.batch_rows, self.extension_dir, self.ingestion_ts)
 
 
 @dlt.source(name="retail_bronze", section="retail_bronze", max_table_nesting=0, schema_contract=FROZEN)
@@ -87,7 +75,7 @@ def retail_bronze(
     Returns:
         The resources of the tables that have work in this run.
     """
-    reading = _Reading(configured_path(raw_dir), batch_rows, configured_path(extension_dir), datetime.now(UTC))
+    reading = ReadSettings(configured_path(raw_dir), batch_rows, configured_path(extension_dir), datetime.now(UTC))
     if returns_version is not None:
         return [returns(reading, returns_version)]
     if loaded_files is None:
@@ -97,7 +85,7 @@ def retail_bronze(
     return resources + ([anomaly_log(plan)] if plan.anomaly_log else [])
 
 
-def raw_table(spec: TableSpec, plan: Plan, reading: _Reading) -> DltResource:
+def raw_table(spec: TableSpec, plan: Plan, reading: ReadSettings) -> DltResource:
     """One raw source: its files read, validated and loaded.
 
     Args:
@@ -117,12 +105,12 @@ def raw_table(spec: TableSpec, plan: Plan, reading: _Reading) -> DltResource:
             FileOutcome(f, _now(), status="conflict", reason=why) for f, why in plan.conflicts if f.table == spec.name
         ]
         if conflicts:
-            yield _to(MANIFEST_TABLE, manifest_rows(conflicts, load_id))
+            yield to_table(MANIFEST_TABLE, manifest_rows(conflicts, load_id))
         files = plan.files.get(spec.name, [])
         progress = Progress(spec.name, len(files))
         with reading.reader() as reader:
             for batch in reader.batches(spec, files):
-                yield from _emit(batch, load_id)
+                yield from batch_items(batch, load_id)
                 progress.update(batch)
                 crash_point("extracting")
         progress.done()
@@ -156,12 +144,12 @@ def anomaly_log(plan: Plan) -> DltResource:
         table = anomaly_rows(plan.raw_root)
         outcome.rows_read = outcome.rows_loaded = table.num_rows
         yield table
-        yield _to(MANIFEST_TABLE, manifest_rows([outcome], load_id))
+        yield to_table(MANIFEST_TABLE, manifest_rows([outcome], load_id))
 
     return dlt.resource(rows, name=ANOMALY_TABLE, write_disposition="replace")
 
 
-def returns(reading: _Reading, version: int) -> DltResource:
+def returns(reading: ReadSettings, version: int) -> DltResource:
     """One version of the raw returns Delta table applied to bronze.
 
     Args:
@@ -181,8 +169,8 @@ def returns(reading: _Reading, version: int) -> DltResource:
         finally:
             validator.close()
         if batch.rows.num_rows:
-            yield _to(RETURNS_CHANGES_TABLE, batch.rows)
-        yield from _emit(batch, load_id)
+            yield to_table(RETURNS_CHANGES_TABLE, batch.rows)
+        yield from batch_items(batch, load_id)
 
     return dlt.resource(
         rows,
@@ -263,20 +251,6 @@ def _mark_exported(load_id: str) -> DltResource:
         yield from ()
 
     return dlt.resource(mark, name="mark_exported")
-
-
-def _emit(batch: Batch, load_id: str) -> Iterator[Any]:
-    if batch.rows.num_rows:
-        yield batch.rows
-    if batch.rejects.num_rows:
-        yield _to(REJECTS_TABLE, batch.rejects)
-    yield _to(MANIFEST_TABLE, manifest_rows(batch.outcomes, load_id))
-
-
-def _to(table: str, data: pa.Table) -> Any:
-    # An appended variant of the resource's table: its own disposition, none of the resource's keys.
-    hints = dlt.mark.make_hints(table_name=table, write_disposition="append", primary_key=[], merge_key=[], columns=[])
-    return dlt.mark.with_hints(data, hints, create_table_variant=True)
 
 
 def _now() -> datetime:

@@ -30,6 +30,19 @@ class Batch:
     outcomes: list[FileOutcome]  # one per file whose records the batch holds
 
 
+@dataclass(frozen=True)
+class ReadSettings:
+    """Where the raw files are and how a resource reads them."""
+
+    raw_root: Path
+    batch_rows: int
+    extension_dir: Path
+    ingestion_ts: datetime
+
+    def reader(self) -> BatchReader:
+        return BatchReader(self.raw_root, self.batch_rows, self.extension_dir, self.ingestion_ts)
+
+
 class BatchReader:
     """Reads the files of one table into batches of at most `batch_rows` rows and validates them.
 
