@@ -11,6 +11,7 @@ completes records exactly the files whose rows it holds, and the next run skips 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,8 +111,11 @@ def raw_table(spec: TableSpec, plan: Plan, reading: ReadSettings) -> DltResource
         progress = Progress(spec.name, len(files))
         with reading.reader() as reader:
             for batch in reader.batches(spec, files):
-                yield from batch_items(batch, load_id)
                 progress.update(batch)
+                items = deque(batch_items(batch, load_id))
+                del batch  # what dlt has written is freed while this resource waits its turn
+                while items:
+                    yield items.popleft()
                 crash_point("extracting")
         progress.done()
 

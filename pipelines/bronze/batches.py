@@ -99,6 +99,9 @@ class BatchReader:
         raise ValueError(f"no reader for format {spec.format}")
 
     def batches(self, spec: TableSpec, files: list[RawFile]) -> Iterator[Batch]:
+        """Validated batches of the files, in order. A batch is handed over without a reference
+        kept here, and the raw text it came from is dropped first: a resource paused between two
+        batches (dlt takes turns between them) holds no batch."""
         pending: list[tuple[FileOutcome, RawRows]] = []
         size = 0
         for f in files:
@@ -109,14 +112,17 @@ class BatchReader:
                 outcome.status, outcome.reason = "failed", str(exc)
                 yield Batch(spec.bronze_schema.empty_table(), REJECT_SCHEMA.empty_table(), [outcome])
                 continue
-            raw = _check_header(spec, raw)
-            pending.append((outcome, raw))
-            size += raw.columns.num_rows
+            pending.append((outcome, _check_header(spec, raw)))
+            del raw
+            size += pending[-1][1].columns.num_rows
             if size >= self.batch_rows:
-                yield self._validate(spec, pending)
+                ready = [self._validate(spec, pending)]
                 pending, size = [], 0
+                yield ready.pop()
         if pending:
-            yield self._validate(spec, pending)
+            ready = [self._validate(spec, pending)]
+            pending = []
+            yield ready.pop()
 
     def _validate(self, spec: TableSpec, pending: list[tuple[FileOutcome, RawRows]]) -> Batch:
         parts, parse_rejects = [], []
