@@ -24,12 +24,8 @@ from pathlib import Path
 import pandas as pd
 
 import duckdb
-
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from pipelines.publish_gold import current_build, default_warehouse, gold_dir_for  # noqa: E402
+from pipelines.publish_gold import current_build, gold_dir_for
+from pipelines.warehouse import configured_warehouse
 
 # Relations every page needs; a build without them is not a usable Gold.
 REQUIRED = ("fct_sales", "dim_date", "dim_store", "dim_product", "dim_customer")
@@ -90,7 +86,7 @@ EVERYTHING = Scope()
 
 def gold_dir() -> Path:
     """The folder the project's transform publishes to (GOLD__PUBLISH_DIR overrides)."""
-    return gold_dir_for(default_warehouse())
+    return gold_dir_for(configured_warehouse())
 
 
 def current(folder: Path | None = None) -> Build:

@@ -6,8 +6,10 @@ import json
 import os
 import platform
 import re
+import resource
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,9 +24,10 @@ TITLE = (
 
 def machine() -> str:
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()[0]  # above the core count: other work shared the machine, times are inflated
     return (
         f"{os.cpu_count()} cores, {mem_gib:.0f} GiB RAM, Python {platform.python_version()}, "
-        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, 1-minute load average {load:.1f} at the end"
     )
 
 
@@ -32,22 +35,52 @@ _MEASURE = """
 import json, resource, subprocess, sys, time
 started = time.perf_counter()
 code = subprocess.run(sys.argv[1:]).returncode
-print(json.dumps({"code": code, "wall": time.perf_counter() - started,
-                  "rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"code": code, "wall": time.perf_counter() - started, "rss_kib": usage.ru_maxrss,
+                  "cpu": usage.ru_utime + usage.ru_stime}))
 """
+
+
+@dataclass
+class ChildRun:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the command and every process it started
+    rss_mib: float  # peak RSS of the largest of those processes
+    stdout: str = ""  # the command's output (it is shown as well)
+    stderr: str = ""  # when captured (it is shown as well)
+
+
+def measure_child(args: list[str], capture_stderr: bool = False) -> ChildRun:
+    """Run a command in a fresh wrapper process, its output streamed (stderr also kept when asked)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE if capture_stderr else None,
+        text=True,
+    )
+    *output, last = proc.stdout.rstrip("\n").split("\n")
+    if output:
+        print("\n".join(output))
+    if capture_stderr:
+        print(proc.stderr, file=sys.stderr, end="")
+    result = json.loads(last)
+    if result["code"] != 0:
+        sys.exit(f"benchmark command failed ({result['code']}): {' '.join(args)}")
+    return ChildRun(result["wall"], result["cpu"], result["rss_kib"] / 1024, "\n".join(output), proc.stderr or "")
 
 
 def run_child(args: list[str]) -> tuple[float, float]:
     """Run a command in a fresh wrapper process, its output streamed; return (wall seconds,
     peak RSS MiB of that command alone)."""
-    proc = subprocess.run([sys.executable, "-c", _MEASURE, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    *output, last = proc.stdout.rstrip("\n").split("\n")
-    if output:
-        print("\n".join(output))
-    result = json.loads(last)
-    if result["code"] != 0:
-        sys.exit(f"benchmark command failed ({result['code']}): {' '.join(args)}")
-    return result["wall"], result["rss_kib"] / 1024
+    run = measure_child(args)
+    return run.wall, run.rss_mib
+
+
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process so far (its threads included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def write_section(name: str, body: str) -> None:

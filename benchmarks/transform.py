@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 import duckdb
 from benchmarks.report import ROOT, checks_table, machine, publish, run_child
-from pipelines.transform_pipeline import DBT_PROJECT, describe_layer_seconds
+from pipelines.dbt_results import describe_layer_seconds
 
 WORK = ROOT / ".bench"
 QUERIES = ROOT / "benchmarks" / "queries"
@@ -83,7 +83,7 @@ def main() -> int:
     ]
     print("silver + gold: full build", file=sys.stderr)
     full_s, full_rss = run_child(transform + ["--full-refresh"])
-    full_layers = describe_layer_seconds(DBT_PROJECT / "target")
+    full_layers = describe_layer_seconds()
     facts = gold_rows(warehouse)
     print("benchmark queries", file=sys.stderr)
     queries = time_queries(warehouse)
@@ -127,7 +127,7 @@ def main() -> int:
     )
     print("silver + gold: incremental build", file=sys.stderr)
     incr_s, incr_rss = run_child(transform)
-    incr_layers = describe_layer_seconds(DBT_PROJECT / "target")
+    incr_layers = describe_layer_seconds()
     checks = [
         (
             "full build (models + tests + snapshots)",

@@ -3,32 +3,37 @@
 Silver and gold are one `dbt build`; the summary gives rows per layer, total net sales,
 rejects and the time of each step.
 
-    python pipelines/main_job.py [--seed 42] [--scale 0.01] [--raw data_raw]
+    python pipelines/main_job.py [--seed 42] [--scale 0.01] [--raw DIR] [--warehouse FILE]
+                                 [--lake DIR] [--pipelines-dir DIR] [--wait]
 
 Every step is idempotent, so after a failure fix the cause and run the job again: files
-already in bronze are skipped and dbt rebuilds from bronze.
+already in bronze are skipped and dbt rebuilds from bronze. The job holds the warehouse
+lock from start to end (its steps run under it); a failed step's exit code is the job's
+(README, "Exit codes").
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-os.chdir(ROOT)  # dlt reads .dlt/config.toml from the working directory
+import dlt
 
-import dlt  # noqa: E402
-
-import duckdb  # noqa: E402
-from pipelines.transform_pipeline import DBT_PROJECT, describe_layer_seconds  # noqa: E402
+import duckdb
+from pipelines.bronze.manifest import LATEST_PER_PATH
+from pipelines.bronze.tables import DATASET, FAILED_STATUSES, MANIFEST_TABLE, REJECTS_TABLE
+from pipelines.cli import run_command
+from pipelines.dbt_results import describe_layer_seconds
+from pipelines.dlt_run_context import PROJECT_ROOT, configured_path
+from pipelines.warehouse import configured_warehouse, scalar
+from pipelines.warehouse_lock import child_env, warehouse_lock
 
 
 @dataclass
@@ -43,24 +48,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python pipelines/main_job.py", description=__doc__.splitlines()[0])
     p.add_argument("--seed", type=int, default=42, help="generator seed (default 42)")
     p.add_argument("--scale", type=float, default=0.01, help="generator scale (default 0.01)")
-    p.add_argument(
-        "--raw",
-        type=Path,
-        default=Path(dlt.config["sources.retail_bronze.raw_dir"]),
-        help="raw folder (default: sources.retail_bronze.raw_dir in .dlt/config.toml)",
-    )
-    p.add_argument("--warehouse", type=Path, help="DuckDB file (default: bronze.warehouse in .dlt/config.toml)")
-    p.add_argument("--lake", type=Path, help="lake folder (default: bronze.lake_dir in .dlt/config.toml)")
-    p.add_argument("--pipelines-dir", type=Path, help="dlt pipelines folder (default: from .dlt/config.toml)")
+    p.add_argument("--raw", type=Path, help="raw folder (default: sources.retail_bronze.raw_dir in .dlt/config.toml)")
+    p.add_argument("--warehouse", type=Path, help="DuckDB file (default: [destination.duckdb] credentials)")
+    p.add_argument("--lake", type=Path, help="a local lake folder (default: the bronze step's dlt config)")
+    p.add_argument("--pipelines-dir", type=Path, help="dlt's working folder (default: .dlt/pipelines)")
+    p.add_argument("--wait", action="store_true", help="wait for a run holding the warehouse instead of exiting (3)")
     return p.parse_args(argv)
 
 
-def run_steps(steps: list[Step]) -> Step | None:
-    """Run the steps in order (their output goes straight to the terminal); the failed step or None."""
+def run_steps(steps: list[Step], lock: IO[str]) -> Step | None:
+    """Run the steps in order under the job's warehouse lock (their output goes straight to the
+    terminal); the failed step or None."""
     for step in steps:
         print(f"== {step.name}: {' '.join(step.command[1:])}", flush=True)
         started = time.perf_counter()
-        step.returncode = subprocess.run(step.command, cwd=ROOT).returncode
+        step.returncode = subprocess.run(
+            step.command, cwd=PROJECT_ROOT, env=child_env(lock), pass_fds=[lock.fileno()]
+        ).returncode
         step.seconds = time.perf_counter() - started
         if step.returncode != 0:
             return step
@@ -77,12 +81,12 @@ def layer_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int, in
     for schema in ("bronze", "silver", "gold"):
         tables = [name for s, name, kind in relations if s == schema and kind == "BASE TABLE"]
         views = sum(1 for s, _, kind in relations if s == schema and kind == "VIEW")
-        rows = sum(con.sql(f'SELECT count(*) FROM {schema}."{name}"').fetchone()[0] for name in tables)
+        rows = sum(scalar(con, f'SELECT count(*) FROM {schema}."{name}"') for name in tables)
         counts.append((schema, len(tables), views, rows))
     return counts
 
 
-def summary(raw: Path, warehouse: Path, steps: list[Step]) -> str:
+def summary(raw: Path, warehouse: Path, steps: list[Step], since: datetime) -> str:
     manifest = json.loads((raw / "_manifest.json").read_text())
     raw_rows = sum(s["rows"] for s in manifest["sources"].values())
     lines = [
@@ -93,12 +97,12 @@ def summary(raw: Path, warehouse: Path, steps: list[Step]) -> str:
     ]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         lines += [f"{schema:<8}{tables:>8}{views:>7}{rows:>14,}" for schema, tables, views, rows in layer_counts(con)]
-        ((rejected,),) = con.sql("SELECT count(*) FROM bronze.rejects").fetchall()
-        ((failed,),) = con.sql("""
-            SELECT count(*) FROM (SELECT status FROM bronze.file_manifest  -- the latest outcome per file
-                                  QUALIFY row_number() OVER (
-                                      PARTITION BY path ORDER BY finished_at DESC, load_id DESC) = 1)
-            WHERE status IN ('failed', 'rejected', 'conflict')""").fetchall()
+        rejected = scalar(con, f"SELECT count(*) FROM {DATASET}.{REJECTS_TABLE}")
+        ((failed,),) = con.execute(
+            f"SELECT count(*) FROM ({LATEST_PER_PATH.format(table=f'{DATASET}.{MANIFEST_TABLE}')}) "
+            "WHERE status IN (SELECT unnest(?))",
+            [list(FAILED_STATUSES)],
+        ).fetchall()
         ((quarantined,),) = con.sql("SELECT count(*) FROM silver.silver_quarantined_order_lines").fetchall()
         ((lines_in, lines_valid, net_aud),) = con.sql("""
             SELECT (SELECT count(*) FROM bronze.orders_lines), count(*), sum(net_amount_aud)
@@ -113,7 +117,7 @@ def summary(raw: Path, warehouse: Path, steps: list[Step]) -> str:
         f"{quarantined:,} order lines quarantined in silver",
     ]
     timing = {step.name: step.seconds for step in steps}
-    transform = describe_layer_seconds(DBT_PROJECT / "target")
+    transform = describe_layer_seconds(since=since)
     lines.append(
         "time: "
         + ", ".join(f"{name} {s:.1f} s" for name, s in timing.items())
@@ -123,10 +127,14 @@ def summary(raw: Path, warehouse: Path, steps: list[Step]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def main_job(args: argparse.Namespace) -> int:
     py = sys.executable
-    # only the options given are passed on: the steps read their defaults from .dlt/config.toml
+    for name in ("raw", "warehouse", "lake", "pipelines_dir"):  # the steps run in the project root
+        if getattr(args, name):
+            setattr(args, name, getattr(args, name).resolve())
+    raw = args.raw or configured_path(dlt.config["sources.retail_bronze.raw_dir"])
+    warehouse = args.warehouse or configured_warehouse()
+    # only the options given are passed on: the steps read their defaults from dlt config
     common = [
         arg
         for name in ("warehouse", "pipelines_dir")
@@ -137,21 +145,27 @@ def main(argv: list[str] | None = None) -> int:
     steps = [
         Step(
             "generate",
-            [py, "-m", "generators", "--seed", str(args.seed), "--scale", str(args.scale), "--out", str(args.raw)],
+            [py, "-m", "generators", "--seed", str(args.seed), "--scale", str(args.scale), "--out", str(raw)],
         ),
-        Step("bronze", [py, "pipelines/bronze_dlt_pipeline.py", "--raw", str(args.raw), *lake, *common]),
+        Step("bronze", [py, "pipelines/bronze_dlt_pipeline.py", "--raw", str(raw), *lake, *common]),
         Step("silver+gold", [py, "pipelines/transform_pipeline.py", *common]),
     ]
-    failed = run_steps(steps)
+    started = datetime.now(UTC)
+    with warehouse_lock(warehouse, "main job", wait=args.wait) as lock:
+        failed = run_steps(steps, lock)
     if failed is not None:
         print(
             f"error: step {failed.name} failed (exit {failed.returncode}) after {failed.seconds:.1f} s; "
             "see its message above, fix the cause and run the job again (completed work is kept)",
             file=sys.stderr,
         )
-        return failed.returncode or 1
-    print(summary(ROOT / args.raw, ROOT / (args.warehouse or dlt.config["bronze.warehouse"]), steps))
+        return failed.returncode if failed.returncode and failed.returncode > 0 else 1
+    print(summary(raw, warehouse, steps, started))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_command(lambda: main_job(parse_args(argv)))
 
 
 if __name__ == "__main__":

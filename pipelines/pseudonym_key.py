@@ -17,6 +17,8 @@ import dlt
 import tomlkit
 from dlt.common.configuration.providers.toml import SECRETS_TOML
 
+from pipelines.exit_codes import ExitCode, RunFailed
+
 SECTION, KEY = "transform", "pseudonym_key"
 
 
@@ -27,7 +29,9 @@ def pseudonym_key() -> str:
     if key:
         key = str(key).strip().lower()
         if not re.fullmatch(r"[0-9a-f]{64}", key):
-            raise SystemExit(f"error: {SECTION}.{KEY} must be 64 hex digits (32 random bytes); fix or delete it")
+            raise RunFailed(
+                ExitCode.USAGE, f"{SECTION}.{KEY} must be 64 hex digits (32 random bytes); fix or delete it"
+            )
         return key
     key = secrets.token_hex(32)
     path = Path(dlt.current.run_context().settings_dir) / SECRETS_TOML

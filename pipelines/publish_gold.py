@@ -31,43 +31,26 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import dlt
 
-import duckdb  # noqa: E402
+import duckdb
+from pipelines.cli import run_command
+from pipelines.dbt_results import TARGET as DBT_TARGET
+from pipelines.dbt_results import node_layer
+from pipelines.dlt_run_context import configured_path
+from pipelines.exit_codes import ExitCode, RunFailed
+from pipelines.warehouse import configured_warehouse
 
 BUILDS = "builds"
 POINTER = "current"
 KEEP_BUILDS = 3
 DEFAULT_GOLD_DIR = "lake/gold"
-DBT_TARGET = ROOT / "dbt" / "target"
 # Large facts are written sorted by their date key, so readers skip row groups by date.
 SORT_KEYS = {"fct_sales": "date_key", "fct_sensor_readings": "date_key", "fct_shipments": "ship_date_key"}
 
 
 class PublishError(Exception):
     """Gold could not be published; the message says why."""
-
-
-def configured(key: str, default: str) -> str:
-    """A `[gold]` setting: environment `GOLD__<KEY>` (dlt's convention) over .dlt/config.toml."""
-    env = os.environ.get(f"GOLD__{key.upper()}")
-    if env:
-        return env
-    import tomllib
-
-    config = ROOT / ".dlt" / "config.toml"
-    settings = tomllib.loads(config.read_text()).get("gold", {}) if config.exists() else {}
-    return str(settings.get(key, default))
-
-
-def default_warehouse() -> Path:
-    import tomllib
-
-    config = ROOT / ".dlt" / "config.toml"
-    settings = tomllib.loads(config.read_text()).get("bronze", {}) if config.exists() else {}
-    return ROOT / settings.get("warehouse", "duckdb/warehouse.duckdb")
 
 
 def gold_dir_for(warehouse: Path) -> Path:
@@ -77,8 +60,8 @@ def gold_dir_for(warehouse: Path) -> Path:
     override = os.environ.get("GOLD__PUBLISH_DIR")
     if override:
         return Path(override)
-    if warehouse.resolve() == default_warehouse().resolve():
-        return ROOT / configured("publish_dir", DEFAULT_GOLD_DIR)
+    if warehouse.resolve() == configured_warehouse().resolve():
+        return configured_path(dlt.config.get("gold.publish_dir", str) or DEFAULT_GOLD_DIR)
     return warehouse.resolve().parent / "gold"
 
 
@@ -90,8 +73,6 @@ def new_build_id(now: datetime) -> str:
 def dbt_nodes() -> list[dict]:
     """The nodes of the last dbt build (name, layer, resource type, status, seconds), from dbt's
     run_results.json and manifest.json; empty when dbt left none."""
-    from pipelines.transform_pipeline import node_layer
-
     try:
         nodes = json.loads((DBT_TARGET / "manifest.json").read_text())["nodes"]
         results = json.loads((DBT_TARGET / "run_results.json").read_text())["results"]
@@ -198,29 +179,35 @@ def publish(warehouse: Path, gold_dir: Path | None = None) -> tuple[str, Path, d
     return build_id, final, rows
 
 
-def publish_after_build(warehouse: Path) -> int:
-    """The transform's hook: publish, print one line, return the exit code (1 on failure)."""
+def publish_for_readers(warehouse: Path) -> None:
+    """The transform's last step: publish and print one line.
+
+    Raises:
+        RunFailed(PUBLISH_FAILED): the Parquet copy could not be written; readers keep the previous build.
+    """
     started = time.perf_counter()
     try:
         build_id, folder, rows = publish(warehouse)
     except (PublishError, duckdb.Error, OSError) as exc:
-        print(f"error: gold was built but could not be published for readers: {exc}", file=sys.stderr)
-        return 1
+        raise RunFailed(
+            ExitCode.PUBLISH_FAILED,
+            f"gold was built but could not be published for readers ({exc}); readers keep the previous build; "
+            "run `python pipelines/publish_gold.py` once the cause is fixed",
+        ) from None
     print(
         f"gold published: {len(rows)} relations, {sum(rows.values()):,} rows to {folder} "
         f"in {time.perf_counter() - started:.1f} s (build {build_id})"
     )
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python pipelines/publish_gold.py", description=__doc__.splitlines()[0])
-    p.add_argument("--warehouse", type=Path, default=default_warehouse())
+    p.add_argument("--warehouse", type=Path, help="DuckDB file (default: [destination.duckdb] credentials)")
     p.add_argument("--gold-dir", type=Path, help="default: gold.publish_dir (lake/gold) for the project's warehouse")
     args = p.parse_args(argv)
     if args.gold_dir:
         os.environ["GOLD__PUBLISH_DIR"] = str(args.gold_dir)
-    return publish_after_build(args.warehouse)
+    return run_command(lambda: publish_for_readers(args.warehouse or configured_warehouse()) or ExitCode.OK)
 
 
 if __name__ == "__main__":

@@ -59,13 +59,16 @@ def raw_incremented(raw, tmp_path_factory) -> Path:
     return out
 
 
-def run_bronze(raw: Path, target: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
+def run_bronze(
+    raw: Path, target: Path, *extra: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run the real bronze pipeline CLI into a warehouse, lake and dlt folder under `target`."""
     proc = subprocess.run(
         [sys.executable, "pipelines/bronze_dlt_pipeline.py", *bronze_args(raw, target), *extra],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env=env,
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"bronze failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
@@ -93,13 +96,19 @@ def bronze(raw, tmp_path_factory) -> Path:
     return target
 
 
+def copy_bronze(bronze: Path, into: Path) -> Path:
+    """A private copy of a bronze target (warehouse, lake, dlt folder) that a test may change."""
+    shutil.copytree(bronze, into, ignore=shutil.ignore_patterns("*.lock"))
+    return into
+
+
 @pytest.fixture()
-def loaded_copy(raw, tmp_path) -> tuple[Path, Path]:
-    """A private copy of the base dataset, loaded into its own bronze: (raw copy, target)."""
-    data, target = tmp_path / "raw", tmp_path / "t"
+def loaded_copy(raw, bronze, tmp_path) -> tuple[Path, Path]:
+    """A private copy of the base dataset and of its session bronze: (raw copy, target).
+    The raw copy keeps the files' times, so bronze sees nothing new in it."""
+    data = tmp_path / "raw"
     shutil.copytree(raw, data)
-    run_bronze(data, target)
-    return data, target
+    return data, copy_bronze(bronze, tmp_path / "t")
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,9 @@ from analytics import measures
 from analytics.filters import Slicers
 from analytics.gold import AccessDenied, Gold, Scope, connect, current
 from pipelines import publish_gold
+from pipelines.dlt_run_context import PROJECT_ROOT as ROOT
+from pipelines.exit_codes import ExitCode, RunFailed
+from pipelines.warehouse import configured_warehouse
 
 
 def key(day: date) -> int:
@@ -229,11 +232,13 @@ def test_publish_refuses_a_warehouse_without_gold(tmp_path):
     with pytest.raises(publish_gold.PublishError, match="no gold relations"):
         publish_gold.publish(empty, tmp_path / "gold")
     assert not (tmp_path / "gold" / "current").exists()
-    assert publish_gold.publish_after_build(tmp_path / "missing.duckdb") == 1
+    with pytest.raises(RunFailed, match="could not be published") as failure:
+        publish_gold.publish_for_readers(tmp_path / "missing.duckdb")
+    assert failure.value.code == ExitCode.PUBLISH_FAILED
 
 
 def test_a_project_warehouse_elsewhere_publishes_beside_itself(tmp_path, monkeypatch):
     monkeypatch.delenv("GOLD__PUBLISH_DIR", raising=False)
     assert publish_gold.gold_dir_for(tmp_path / "w.duckdb") == tmp_path.resolve() / "gold"
-    assert publish_gold.gold_dir_for(publish_gold.default_warehouse()) == publish_gold.ROOT / "lake" / "gold"
+    assert publish_gold.gold_dir_for(configured_warehouse()) == ROOT / "lake" / "gold"
     shutil.rmtree(tmp_path)

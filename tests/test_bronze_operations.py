@@ -1,18 +1,24 @@
-"""Bronze over time: increments and late files, changed files, interruptions, concurrency."""
+"""Bronze over time: increments and late files, changed files, interruptions at every step,
+the warehouse lock, bad inputs and their exit codes."""
 
 from __future__ import annotations
 
-import fcntl
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import polars as pl
 import pytest
 from bronze_checks import TABLES, manifest, raw_records, three_destinations, warehouse
-from conftest import INCREMENT, ROOT, SCALE, SEED, bronze_args, run_bronze, run_generator
+from conftest import INCREMENT, ROOT, SCALE, SEED, bronze_args, copy_bronze, run_bronze, run_generator
+from raw_readers import load_log
+
+CRASH_POINTS = ("extracting", "extracted", "loaded", "parquet", "delta")
+FACTS = ("orders_header", "orders_lines", "sensors", "events", "shipments")
 
 
 def counts(target) -> dict[str, int]:
@@ -22,10 +28,6 @@ def counts(target) -> dict[str, int]:
 
 def expected_counts(raw) -> dict[str, int]:
     """What bronze must hold, from the raw files alone: records minus the logged rejects."""
-    import json
-
-    from raw_readers import load_log
-
     log = load_log(raw)["sources"]
     out = {}
     for table, pattern in (
@@ -37,9 +39,32 @@ def expected_counts(raw) -> dict[str, int]:
     ):
         out[table] = sum(raw_records(p) for p in raw.glob(pattern))
     out["events"] -= log["events"]["malformed_json"]["count"] + log["events"]["missing_envelope_field"]["count"]
-    manifest_rows = json.loads((raw / "_manifest.json").read_text())["sources"]
-    out["returns"] = manifest_rows["returns"]["rows"]
+    out["returns"] = json.loads((raw / "_manifest.json").read_text())["sources"]["returns"]["rows"]
     return out
+
+
+def assert_exactly_once(raw, target) -> None:
+    """Every raw record loaded once, every file settled once, the three destinations identical."""
+    expected, got = expected_counts(raw), counts(target)
+    for table in (*FACTS, "returns"):
+        assert got[table] == expected[table], table
+    assert (manifest(target)["status"] == "loaded").all()
+    with warehouse(target) as con:  # the anomaly log is replaced whenever it changes: once per version
+        dup = con.sql(
+            "SELECT count(*) FROM (SELECT path FROM bronze.file_manifest WHERE status = 'loaded' "
+            "AND table_name <> 'anomaly_log' GROUP BY path HAVING count(*) > 1)"
+        ).fetchone()[0]
+    assert dup == 0
+    for table in TABLES:
+        prints = three_destinations(target, table)
+        assert prints["duckdb"] == prints["delta"] == prints["parquet"], table
+
+
+def one_error_line(proc: subprocess.CompletedProcess) -> str:
+    """The run's message: a single `error:` line, never a traceback."""
+    lines = proc.stderr.strip().splitlines()
+    assert "Traceback" not in proc.stderr and lines and lines[-1].startswith("error: "), proc.stderr[-2000:]
+    return lines[-1]
 
 
 def test_increment_and_late_file_are_loaded_exactly_once(loaded_copy):
@@ -49,12 +74,10 @@ def test_increment_and_late_file_are_loaded_exactly_once(loaded_copy):
     run_generator("--seed", SEED, "--scale", SCALE, "--out", str(data), *INCREMENT)
     run_bronze(data, target)
     after = counts(target)
-    expected = expected_counts(data)
-    for table in ("orders_header", "orders_lines", "sensors", "events", "shipments"):
-        assert after[table] == expected[table], table
+    for table in FACTS:
         assert after[table] > before[table], table
-    m = manifest(target)
-    late = m.filter(pl.col("path").str.contains("order_dt=2025-12-29/part-00731"))
+    assert_exactly_once(data, target)
+    late = manifest(target).filter(pl.col("path").str.contains("order_dt=2025-12-29/part-00731"))
     assert late.height == 2 and (late["status"] == "loaded").all()  # header and lines of the late day
     # Change files are applied by key: no duplicates, the new values win.
     assert after["customers"] == before["customers"] == customers_before
@@ -72,9 +95,6 @@ def test_increment_and_late_file_are_loaded_exactly_once(loaded_copy):
             "SELECT close_dt::VARCHAR FROM bronze.stores WHERE store_id = ?", params=[int(stores["store_id"][0])]
         ).fetchone()[0]
     assert closed == "2026-01-01"
-    for table in TABLES:
-        prints = three_destinations(target, table)
-        assert prints["duckdb"] == prints["delta"] == prints["parquet"], table
     # Once more: nothing new.
     assert "nothing new" in run_bronze(data, target).stdout
     assert counts(target) == after
@@ -91,7 +111,11 @@ def test_changed_file_policy(loaded_copy):
     fields = rows[1].split(",")
     fields[2] = "Renamed Product"
     products.write_text("\n".join([rows[0], ",".join(fields)] + rows[2:]) + "\n")
-    proc = run_bronze(data, target)
+    proc = run_bronze(data, target, check=False)
+    # The conflict is a file bronze did not load: the run says so and exits 4.
+    assert proc.returncode == 4, proc.stderr[-2000:]
+    assert f"CONFLICT {orders.relative_to(data)}: content changed after it was loaded" in proc.stderr
+    one_error_line(proc)
     m = manifest(target)
     conflict = m.filter(pl.col("path") == str(orders.relative_to(data)))
     assert conflict["status"].to_list() == ["conflict"] and "keeps the first version" in conflict["reason"][0]
@@ -102,7 +126,6 @@ def test_changed_file_policy(loaded_copy):
             == "Renamed Product"
         )
     assert counts(target)["products"] == before["products"]  # re-applied by key
-    assert "conflict" in proc.stdout or "1" in proc.stdout
     # The conflict is recorded once, not at every run.
     run_bronze(data, target)
     with warehouse(target) as con:
@@ -115,68 +138,256 @@ def test_changed_file_policy(loaded_copy):
     assert "make clean" in proc.stderr and counts(target) == before
 
 
-@pytest.mark.parametrize("kill_after", [1.5, 3.5, 6.0])
-def test_killed_run_is_completed_by_the_next(raw, tmp_path, kill_after):
-    target = tmp_path / "t"
-    proc = subprocess.Popen(
-        [sys.executable, "pipelines/bronze_dlt_pipeline.py", *bronze_args(raw, target)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+@pytest.mark.parametrize("point", CRASH_POINTS)
+def test_run_killed_at_any_step_is_completed_by_the_next(raw_incremented, bronze, tmp_path, point):
+    """kill -9 at each step of loading an increment; the next run completes it exactly once."""
+    target = copy_bronze(bronze, tmp_path / "t")
+    env = dict(os.environ, RETAIL_BRONZE_CRASH_AT=point)
+    killed = run_bronze(raw_incremented, target, env=env, check=False)
+    assert killed.returncode == -signal.SIGKILL, (point, killed.stderr[-2000:])
+    run_bronze(raw_incremented, target)
+    assert_exactly_once(raw_incremented, target)
+
+
+def test_lake_is_written_from_the_warehouse_when_the_load_package_is_gone(raw_incremented, bronze, tmp_path):
+    """A load the lake never got, whose package files are lost: the next run exports it from DuckDB."""
+    target = copy_bronze(bronze, tmp_path / "t")
+    env = dict(os.environ, RETAIL_BRONZE_CRASH_AT="loaded")
+    assert run_bronze(raw_incremented, target, env=env, check=False).returncode == -signal.SIGKILL
+    package_files = list((target / "pipelines" / "retail_bronze" / "load" / "loaded").rglob("*.parquet"))
+    assert package_files
+    for path in package_files:
+        path.unlink()
+    run_bronze(raw_incremented, target)
+    assert_exactly_once(raw_incremented, target)
+
+
+def hold_lock(path: Path) -> subprocess.Popen:
+    """Another process holding the warehouse lock until its stdin is closed."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys\n"
+            f"f = open({str(path)!r}, 'a+'); fcntl.flock(f, fcntl.LOCK_EX)\n"
+            "f.seek(0); f.truncate(); f.write('a test, pid 1'); f.flush()\n"
+            "print('locked', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
-    time.sleep(kill_after)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    run_bronze(raw, target)
-    expected = expected_counts(raw)
-    got = counts(target)
-    for table in ("orders_header", "orders_lines", "sensors", "events", "shipments", "returns"):
-        assert got[table] == expected[table], (table, kill_after)
-    m = manifest(target)
-    assert (m["status"] == "loaded").all()
-    with warehouse(target) as con:
-        dup = con.sql(
-            "SELECT count(*) FROM (SELECT path FROM bronze.file_manifest WHERE status = 'loaded' "
-            "GROUP BY path HAVING count(*) > 1)"
-        ).fetchone()[0]
-    assert dup == 0
-    for table in TABLES:
-        prints = three_destinations(target, table)
-        assert prints["duckdb"] == prints["delta"] == prints["parquet"], (table, kill_after)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
 
 
-def test_concurrent_run_is_refused(raw, bronze):
-    lock_path = (bronze / "warehouse.duckdb").with_suffix(".bronze.lock")
-    with open(lock_path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        handle.write("pid 1 (test)")
-        handle.flush()
-        started = time.perf_counter()
-        proc = run_bronze(raw, bronze, check=False)
-        elapsed = time.perf_counter() - started
+def test_a_second_run_is_refused_at_once_or_waits(raw, loaded_copy):
+    data, target = loaded_copy
+    mtime = (target / "warehouse.duckdb").stat().st_mtime_ns
+    holder = hold_lock(target / "warehouse.lock")
+    proc = run_bronze(data, target, check=False)
     assert proc.returncode == 3
-    assert "another bronze run is in progress" in proc.stderr and "Traceback" not in proc.stderr
-    assert elapsed < 10
+    assert one_error_line(proc).startswith(f"error: the warehouse {target / 'warehouse.duckdb'} is in use by another")
+    assert "a test, pid 1" in proc.stderr and "--wait" in proc.stderr
+    assert (target / "warehouse.duckdb").stat().st_mtime_ns == mtime  # nothing was changed
+    # --wait: the run starts once the holder is gone.
+    waiting = subprocess.Popen(
+        [sys.executable, "pipelines/bronze_dlt_pipeline.py", *bronze_args(data, target), "--wait"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert waiting.stderr is not None
+    assert "waiting for it to finish" in waiting.stderr.readline()
+    holder.communicate("")  # release
+    out, err = waiting.communicate()
+    assert waiting.returncode == 0 and "nothing new" in out, err[-2000:]
+
+
+def test_garbage_warehouse_is_one_line_naming_the_file(raw, tmp_path):
+    target = tmp_path / "t"
+    target.mkdir()
+    (target / "warehouse.duckdb").write_bytes(os.urandom(4096))
+    proc = run_bronze(raw, target, check=False)
+    assert proc.returncode == 5
+    assert str(target / "warehouse.duckdb") in one_error_line(proc)
+    (target / "warehouse.duckdb").unlink()
+    (target / "warehouse.duckdb").mkdir()  # a wrong path: a folder
+    proc = run_bronze(raw, target, check=False)
+    assert proc.returncode == 5 and "is a directory" in one_error_line(proc)
 
 
 def test_dry_run_changes_nothing(raw, tmp_path):
     target = tmp_path / "t"
     proc = run_bronze(raw, target, "--dry-run")
     assert "orders_header" in proc.stdout and "files" in proc.stdout
-    assert not (target / "warehouse.duckdb").exists()
+    assert not target.exists()  # no warehouse, no lock file, no dlt state
 
 
-def test_missing_raw_folder_is_a_clear_error(tmp_path):
+def test_missing_or_empty_raw_folder_is_a_clear_error(tmp_path):
     proc = run_bronze(tmp_path / "nowhere", tmp_path / "t", check=False)
-    assert proc.returncode == 2 and "generate it first" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "generate it first" in one_error_line(proc)
+    (tmp_path / "empty").mkdir()
+    proc = run_bronze(tmp_path / "empty", tmp_path / "t", check=False)
+    assert proc.returncode == 2 and "holds no raw files" in one_error_line(proc)
+    assert not (tmp_path / "t" / "warehouse.duckdb").exists()
 
 
-def test_dlt_cli_sees_the_pipeline(bronze):
-    env = dict(os.environ, DLT_DATA_DIR=str(bronze))  # the pipelines folder is <DLT_DATA_DIR>/pipelines
-    dlt_cli = os.path.join(os.path.dirname(sys.executable), "dlt")
-    for command in ("info", "trace"):
-        proc = subprocess.run(
-            [dlt_cli, "pipeline", "retail_bronze", command], cwd=ROOT, env=env, capture_output=True, text=True
+def test_bronze_runs_from_any_directory_with_paths_relative_to_it(raw, loaded_copy, tmp_path):
+    data, target = loaded_copy
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "pipelines" / "bronze_dlt_pipeline.py"),
+            "--raw",
+            os.path.relpath(data, tmp_path),
+            "--warehouse",
+            os.path.relpath(target / "warehouse.duckdb", tmp_path),
+            "--lake",
+            os.path.relpath(target / "lake", tmp_path),
+            "--pipelines-dir",
+            os.path.relpath(target / "pipelines", tmp_path),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0 and "nothing new" in proc.stdout, proc.stderr[-2000:]
+
+
+# -- configured through dlt alone: no flag ---------------------------------------------------
+
+
+def dlt_env(raw: Path, target: Path) -> dict[str, str]:
+    """Settings in dlt's standard environment variables, as a deployment would set them."""
+    return dict(
+        os.environ,
+        DLT_DATA_DIR=str(target / "dlt"),  # pipelines folder: <DLT_DATA_DIR>/pipelines
+        SOURCES__RETAIL_BRONZE__RAW_DIR=str(raw),
+        DESTINATION__DUCKDB__CREDENTIALS=str(target / "warehouse.duckdb"),
+        DESTINATION__FILESYSTEM__BUCKET_URL=str(target / "lake" / "bronze"),
+        BRONZE_LAKE__PARQUET_DIR=str(target / "lake" / "bronze" / "parquet"),
+        BRONZE_LAKE__REJECTS_DIR=str(target / "lake" / "_rejects"),
+    )
+
+
+def stopped(pid: int) -> bool:
+    return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("T")
+
+
+@pytest.fixture(scope="module")
+def configured_run(raw, tmp_path_factory):
+    """A first load configured through dlt's environment variables only, stopped right after its
+    DuckDB load (warehouse open, lake not written) while `dbt source freshness` runs against the
+    warehouse, then continued: (env, target, bronze run, dbt run)."""
+    target = tmp_path_factory.mktemp("configured")
+    env = dlt_env(raw, target)
+    out, err = target / "bronze.out", target / "bronze.err"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        load = subprocess.Popen(
+            [sys.executable, "pipelines/bronze_dlt_pipeline.py"],
+            cwd=ROOT,
+            env=dict(env, RETAIL_BRONZE_STOP_AT="loaded"),
+            stdout=stdout,
+            stderr=stderr,
         )
+        while not stopped(load.pid):
+            assert load.poll() is None, err.read_text()[-2000:]
+            time.sleep(0.2)
+        dbt = subprocess.run(
+            [os.path.join(os.path.dirname(sys.executable), "dbt"), "source", "freshness", "--profiles-dir", "."],
+            cwd=ROOT / "dbt",
+            env=dict(env, RETAIL_WAREHOUSE=str(target / "warehouse.duckdb")),
+            capture_output=True,
+            text=True,
+        )
+        load.send_signal(signal.SIGCONT)
+        load.wait()
+    bronze = subprocess.CompletedProcess(load.args, load.returncode, out.read_text(), err.read_text())
+    return env, target, bronze, dbt
+
+
+def test_dbt_source_freshness_during_a_load_does_not_break_it(raw, configured_run):
+    env, target, bronze, dbt = configured_run
+    assert dbt.returncode != 0 and "Could not set lock" in dbt.stdout + dbt.stderr  # dbt is the one refused
+    assert bronze.returncode == 0, bronze.stderr[-2000:]
+    assert_exactly_once(raw, target)
+
+
+def test_plain_dlt_cli_sees_the_pipeline(configured_run):
+    env, target, _, _ = configured_run
+    dlt_cli = os.path.join(os.path.dirname(sys.executable), "dlt")
+
+    def dlt(*args: str) -> str:
+        proc = subprocess.run([dlt_cli, *args], cwd=ROOT, env=env, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
-        assert "retail_bronze" in proc.stdout
+        return proc.stdout
+
+    assert "dataset_name: bronze" in dlt("pipeline", "retail_bronze", "info")
+    assert "Step load COMPLETED" in dlt("pipeline", "retail_bronze", "trace")
+    assert "is in LOADED state" in dlt("pipeline", "retail_bronze", "load-package")
+    assert "file_manifest:" in dlt("pipeline", "retail_bronze", "schema")
+    listed = dlt("pipeline", "--list-pipelines")
+    assert "retail_bronze " in listed and "retail_bronze_lake" in listed and str(target / "dlt") in listed
+
+
+def test_attached_pipeline_reads_the_warehouse(configured_run):
+    env, target, _, _ = configured_run
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import dlt\n"
+            "pipeline = dlt.attach('retail_bronze')\n"
+            "print(pipeline.dataset()('SELECT count(*) FROM orders_lines').fetchall()[0][0])",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout) == counts(target)["orders_lines"] > 0
+
+
+def test_plain_pipeline_run_never_loads_a_file_twice(raw, tmp_path):
+    """The source as a dlt user would run it: `pipeline.run(retail_bronze())`, twice."""
+    env = dlt_env(raw, tmp_path)
+    script = (
+        "import dlt\n"
+        "from pipelines.bronze import retail_bronze\n"
+        "pipeline = dlt.pipeline('plain_bronze', destination='duckdb', dataset_name='bronze')\n"
+        "pipeline.run(retail_bronze(tables=['orders_header']))\n"
+        "pipeline.run(retail_bronze(tables=['orders_header']))\n"
+        "print(pipeline.dataset()('SELECT count(*) FROM orders_header').fetchall()[0][0])"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert int(proc.stdout.split()[-1]) == sum(raw_records(p) for p in raw.glob("orders_header/*/*.csv"))
+
+
+def test_project_is_dlts_run_context_from_any_directory(tmp_path):
+    """With no DLT_ variable, dlt finds the project's settings and its pipelines folder from anywhere."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DLT_", "SOURCES__", "DESTINATION__"))}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import dlt\nfrom dlt.common.pipeline import get_dlt_pipelines_dir\n"
+            "print(get_dlt_pipelines_dir()); print(dlt.config['sources.retail_bronze.raw_dir'])",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == [str(ROOT / ".dlt" / "pipelines"), "data_raw"]
+
+
+def test_make_clean_removes_the_pipelines_state():
+    """`make clean` removes the folder dlt keeps retail_bronze's state in (dry run: the commands only)."""
+    proc = subprocess.run(["make", "-n", "clean"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert ".dlt/pipelines" in proc.stdout.split()

@@ -107,7 +107,7 @@ def test_pseudonym_key_is_created_once_outside_git(tmp_path):
     def run() -> str:
         # the key is settled before anything else: a run that then stops (no warehouse yet) is enough
         proc = transform(tmp_path / "no_warehouse_yet.duckdb", env=env)
-        assert proc.returncode == 2 and "run the bronze pipeline first" in proc.stderr, proc.stderr
+        assert proc.returncode == 5 and "run the bronze pipeline first" in proc.stderr, proc.stderr
         return tomllib.loads(secrets.read_text())["transform"]["pseudonym_key"]
 
     first = run()
@@ -116,7 +116,7 @@ def test_pseudonym_key_is_created_once_outside_git(tmp_path):
     assert run() == first and tomllib.loads(secrets.read_text())["other"]["value"] == "kept"
     assert "/.dlt/secrets.toml" in (ROOT / ".gitignore").read_text().splitlines()
     bad = transform(tmp_path / "no_warehouse_yet.duckdb", env=env | {"TRANSFORM__PSEUDONYM_KEY": "secret"})
-    assert bad.returncode == 1 and "must be 64 hex digits" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "must be 64 hex digits" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_dimensions_have_unique_keys_and_unknown_members(built):

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import ROOT
 
 import duckdb
+
+DBT_TARGET = ROOT / "dbt" / "target"
 
 
 def main_job(tmp_path, *args: str) -> subprocess.CompletedProcess:
@@ -78,3 +84,76 @@ def test_main_job_stops_at_a_failing_step_with_a_clear_message(tmp_path):
     assert proc.returncode != 0
     assert "step generate failed" in proc.stderr and "Traceback" not in proc.stderr
     assert "== bronze" not in proc.stdout and not (tmp_path / "warehouse.duckdb").exists()
+
+
+# -- exit codes of the transform and the main job (README, "Exit codes") ----------------------
+
+
+def one_error_line(proc: subprocess.CompletedProcess) -> str:
+    lines = proc.stderr.strip().splitlines()
+    assert "Traceback" not in proc.stderr and lines and lines[-1].startswith("error: "), proc.stderr[-2000:]
+    return lines[-1]
+
+
+def transform(warehouse: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "pipelines/transform_pipeline.py", "--warehouse", str(warehouse), *extra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+
+def test_second_transform_or_main_job_is_refused_at_once(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse.write_bytes(b"")
+    with open(tmp_path / "warehouse.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock.write("bronze, pid 1")
+        lock.flush()
+        busy = transform(warehouse)
+        job = main_job(tmp_path, "--scale", "0.002")
+    for proc in (busy, job):
+        assert proc.returncode == 3
+        assert "is in use by another run (bronze, pid 1)" in one_error_line(proc)
+    assert "== generate" not in job.stdout  # refused before any step
+
+
+def test_bad_warehouse_is_one_line_naming_the_file(tmp_path):
+    missing = transform(tmp_path / "nowhere" / "warehouse.duckdb")
+    assert missing.returncode == 5 and "does not exist; run the bronze pipeline first" in one_error_line(missing)
+    assert not (tmp_path / "nowhere").exists()
+    garbage = tmp_path / "warehouse.duckdb"
+    garbage.write_bytes(bytes(range(256)) * 64)
+    proc = transform(garbage)
+    assert proc.returncode == 5 and str(garbage) in one_error_line(proc)
+    assert "dbt" not in proc.stdout + proc.stderr.replace(str(garbage), "")  # dbt never started
+
+
+def test_dbt_failure_names_only_this_runs_nodes(bronze, tmp_path):
+    """A build dbt cannot even start: exit 6, and a stale run_results.json is not read as this run's."""
+    shutil.copy(bronze / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    results = DBT_TARGET / "run_results.json"
+    saved = results.read_bytes() if results.exists() else None
+    DBT_TARGET.mkdir(exist_ok=True)
+    results.write_text(
+        json.dumps(
+            {
+                "metadata": {"generated_at": "2000-01-01T00:00:00.000000Z"},
+                "results": [
+                    {"unique_id": "model.retail_lakehouse.stale_model", "status": "error", "message": "old failure"}
+                ],
+            }
+        )
+    )
+    try:
+        env = dict(os.environ, DBT_TARGET_PATH="/dev/null/target")  # dbt cannot create its target folder
+        proc = transform(tmp_path / "warehouse.duckdb", env=env)
+    finally:
+        results.unlink()
+        if saved is not None:
+            results.write_bytes(saved)
+    assert proc.returncode == 6
+    assert one_error_line(proc).startswith("error: dbt could not start the build")
+    assert "stale_model" not in proc.stderr and "old failure" not in proc.stderr

@@ -33,7 +33,7 @@ def test_data_tests_fail_on_data_that_breaks_the_rules(built, workspace):
         for breakage in breakages.values():
             con.sql(breakage)
     proc = workspace.transform("--select", "stg_orders_lines", "stg_customers")
-    assert proc.returncode == 1 and "dbt build failed" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 6 and "dbt build failed" in proc.stderr and "Traceback" not in proc.stderr
     for failing_test in breakages:
         assert failing_test in proc.stderr, failing_test
 

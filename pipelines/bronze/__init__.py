@@ -1,105 +1,135 @@
-"""The `retail_bronze` dlt source: one resource per raw source.
+"""The dlt sources of the Bronze layer.
 
-Every resource yields validated Arrow tables (the `schemas/` contract plus audit
-columns), its rejects (table `rejects`, with a reason code and the raw text) and one
-`file_manifest` row per raw file it read, so data, rejects and the record of what was
-processed land in the same load package: a package that completes records exactly the
-files whose rows it holds.
+`retail_bronze` loads the retailer's raw files. Every resource yields validated Arrow tables
+(the `schemas/` contract plus audit columns), its rejects (table `rejects`, with a reason
+code and the raw text) and one `file_manifest` row per raw file it read, so data, rejects
+and the record of what was processed land in the same load package: a package that
+completes records exactly the files whose rows it holds, and the next run skips them.
+
+`retail_bronze_lake` copies one completed bronze load to the Delta lake.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import dlt
 import pyarrow as pa
+import pyarrow.parquet as pq
+from dlt.extract.resource import DltResource
 
-from pipelines.bronze.helpers import (
+from pipelines.bronze.anomaly_log import anomaly_rows
+from pipelines.bronze.batches import ReadSettings
+from pipelines.bronze.crash_points import crash_point
+from pipelines.bronze.items import batch_items, to_table
+from pipelines.bronze.manifest import FileOutcome, latest_manifest, manifest_rows
+from pipelines.bronze.planning import ManifestRow, Plan, plan_run
+from pipelines.bronze.progress import Progress
+from pipelines.bronze.returns_cdc import changeset
+from pipelines.bronze.tables import (
+    ANOMALY_TABLE,
     MANIFEST_TABLE,
-    REJECTS_TABLE,
-    Batch,
-    BatchReader,
-    FileOutcome,
-    Plan,
-    Progress,
-    anomaly_rows,
-    manifest_rows,
-    returns_changeset,
+    RETURNS_CHANGES_TABLE,
+    RETURNS_DELETED,
+    SRC_FILENAME,
+    TABLES,
+    TableSpec,
 )
-from pipelines.bronze.settings import ANOMALY_TABLE, RETURNS_DELETED, TABLES, TableSpec
 from pipelines.bronze.validation import Validator
+from pipelines.dlt_run_context import configured_path
 
 # Tables keep their contract: a batch whose columns or types drift fails the load
 # instead of changing bronze silently. Only returns may grow (return_reason_code).
-FROZEN = {"tables": "evolve", "columns": "freeze", "data_type": "freeze"}
-EVOLVING = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
+FROZEN: Any = {"tables": "evolve", "columns": "freeze", "data_type": "freeze"}
+EVOLVING: Any = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
 
 
-@dlt.source(name="retail_bronze", max_table_nesting=0, schema_contract=FROZEN)
+@dlt.source(name="retail_bronze", section="retail_bronze", max_table_nesting=0, schema_contract=FROZEN)
 def retail_bronze(
-    plan: Plan, reader: BatchReader, returns_version: int | None = None, validator: Validator | None = None
-) -> list:
+    raw_dir: str = dlt.config.value,
+    tables: list[str] | None = None,
+    batch_rows: int = 250_000,
+    extension_dir: str = "duckdb/extensions",
+    loaded_files: Mapping[str, ManifestRow] | None = None,
+    returns_version: int | None = None,
+) -> list[DltResource]:
     """Raw files of the retailer's sources, validated against their contracts.
 
+    Settings come from `[sources.retail_bronze]` in `.dlt/config.toml` (or the environment,
+    for example `SOURCES__RETAIL_BRONZE__RAW_DIR`).
+
     Args:
-        plan: the raw files to read per table and the changed files in conflict
-            (see `helpers.plan_run`).
-        reader: reads and validates files in bounded batches.
+        raw_dir: the folder the generator wrote; a relative path starts at the project root.
+        tables: the raw sources to load (default: all of `tables.TABLES`).
+        batch_rows: rows read and validated at a time (bounds memory).
+        extension_dir: where DuckDB's excel extension is installed (read XLSX offline).
+        loaded_files: the newest manifest row per raw path already in bronze; by default read
+            from the destination of the active pipeline, so a plain `pipeline.run(retail_bronze())`
+            never loads a file twice.
         returns_version: when set, only the `returns` resource runs, applying that one
             version of the raw returns Delta table (upserts and deletes).
-        validator: the validator used for the returns changeset.
 
     Returns:
         The resources of the tables that have work in this run.
     """
+    reading = ReadSettings(configured_path(raw_dir), batch_rows, configured_path(extension_dir), datetime.now(UTC))
     if returns_version is not None:
-        return [returns(plan, returns_version, validator)]
-    tables = sorted(set(plan.files) | {f.table for f, _ in plan.conflicts})
-    resources = [raw_table(TABLES[name], plan, reader) for name in tables]
+        return [returns(reading, returns_version)]
+    if loaded_files is None:
+        loaded_files = latest_manifest(dlt.current.pipeline())
+    plan = plan_run(reading.raw_root, tables or list(TABLES), loaded_files)
+    resources = [raw_table(TABLES[name], plan, reading) for name in plan.tables_with_work]
     return resources + ([anomaly_log(plan)] if plan.anomaly_log else [])
 
 
-def raw_table(spec: TableSpec, plan: Plan, reader: BatchReader):
+def raw_table(spec: TableSpec, plan: Plan, reading: ReadSettings) -> DltResource:
     """One raw source: its files read, validated and loaded.
 
     Args:
-        spec: how the table is read and written (settings.TABLES).
+        spec: how the table is read and written (`tables.TABLES`).
         plan: which of its files to read, and which changed files to record as conflicts.
-        reader: the batch reader.
+        reading: where and how to read.
 
     Returns:
         A resource named after the table (merge by primary key for dimensions and
-        rates, append for facts).
+        rates, append for facts), extracted in parallel with the other tables.
     """
-    hints = {"src_filename": {"dedup_sort": "desc"}} if spec.primary_key else None
+    hints: Any = {SRC_FILENAME: {"dedup_sort": "desc"}} if spec.primary_key else None
 
-    def rows() -> Iterator:
+    def rows() -> Iterator[Any]:
         load_id = dlt.current.load_package_state()["load_id"]
         conflicts = [
             FileOutcome(f, _now(), status="conflict", reason=why) for f, why in plan.conflicts if f.table == spec.name
         ]
         if conflicts:
-            yield _to(MANIFEST_TABLE, manifest_rows(conflicts, load_id))
+            yield to_table(MANIFEST_TABLE, manifest_rows(conflicts, load_id))
         files = plan.files.get(spec.name, [])
         progress = Progress(spec.name, len(files))
-        for batch in reader.batches(spec, files):
-            if spec.history_table and batch.rows.num_rows:
-                yield _to(spec.history_table, batch.rows)  # every version, appended in the same package
-            yield from _emit(batch, load_id)
-            progress.update(batch)
+        with reading.reader() as reader:
+            for batch in reader.batches(spec, files):
+                progress.update(batch)
+                items = deque(batch_items(batch, load_id, spec.history_table))
+                del batch  # what dlt has written is freed while this resource waits its turn
+                while items:
+                    yield items.popleft()
+                crash_point("extracting")
         progress.done()
 
     return dlt.resource(
         rows,
         name=spec.name,
         write_disposition=spec.write_disposition,
-        primary_key=list(spec.primary_key) or None,
+        primary_key=list(spec.primary_key),
         columns=hints,
+        parallelized=True,
     )
 
 
-def anomaly_log(plan: Plan):
+def anomaly_log(plan: Plan) -> DltResource:
     """The generator's anomaly log, the ground truth Silver reconciles detections against.
 
     Args:
@@ -109,37 +139,42 @@ def anomaly_log(plan: Plan):
         A resource replacing `anomaly_log` (one row per injected anomaly: source, class,
         the row's identity `row_key`, all key columns as JSON).
     """
+    log = plan.anomaly_log
+    assert log is not None
 
-    def rows() -> Iterator:
+    def rows() -> Iterator[Any]:
         load_id = dlt.current.load_package_state()["load_id"]
-        outcome = FileOutcome(plan.anomaly_log, _now())
+        outcome = FileOutcome(log, _now())
         table = anomaly_rows(plan.raw_root)
         outcome.rows_read = outcome.rows_loaded = table.num_rows
         yield table
-        yield _to(MANIFEST_TABLE, manifest_rows([outcome], load_id))
+        yield to_table(MANIFEST_TABLE, manifest_rows([outcome], load_id))
 
     return dlt.resource(rows, name=ANOMALY_TABLE, write_disposition="replace")
 
 
-def returns(plan: Plan, version: int, validator: Validator):
+def returns(reading: ReadSettings, version: int) -> DltResource:
     """One version of the raw returns Delta table applied to bronze.
 
     Args:
-        plan: gives the raw root.
+        reading: gives the raw root and the run's ingestion time.
         version: the raw Delta version to apply (its change relative to version - 1).
-        validator: validates the changed rows against the returns contract.
 
     Returns:
         A merge resource on return_id whose `is_deleted` rows are hard deletes; the same
-        rows are appended to `returns_changes`, the change log the lake export replays.
+        rows are appended to `returns_changes`, the change log the lake replays.
     """
 
-    def rows() -> Iterator:
+    def rows() -> Iterator[Any]:
         load_id = dlt.current.load_package_state()["load_id"]
-        batch, _ = returns_changeset(plan.raw_root, version, validator)
+        validator = Validator(reading.ingestion_ts)
+        try:
+            batch = changeset(reading.raw_root, version, validator)
+        finally:
+            validator.close()
         if batch.rows.num_rows:
-            yield _to("returns_changes", batch.rows, write_disposition="append")
-        yield from _emit(batch, load_id)
+            yield to_table(RETURNS_CHANGES_TABLE, batch.rows)
+        yield from batch_items(batch, load_id)
 
     return dlt.resource(
         rows,
@@ -151,20 +186,75 @@ def returns(plan: Plan, version: int, validator: Validator):
     )
 
 
-def _emit(batch: Batch, load_id: str) -> Iterator:
-    if batch.rows.num_rows:
-        yield batch.rows
-    if batch.rejects.num_rows:
-        yield _to(REJECTS_TABLE, batch.rejects)
-    yield _to(MANIFEST_TABLE, manifest_rows(batch.outcomes, load_id))
+@dlt.source(name="retail_bronze_lake", section="retail_bronze_lake", max_table_nesting=0)
+def retail_bronze_lake(
+    load_id: str, appended: Mapping[str, list[Path]], merged: Mapping[str, pa.Table]
+) -> list[DltResource]:
+    """One completed bronze load, for the Delta lake.
+
+    One lake load per bronze load keeps Delta's history in the same order as bronze: each
+    returns version becomes its own merge, each dimension change its own upsert. Rows keep
+    bronze's `_dlt_load_id`, so the lake and the warehouse hold the same rows.
+
+    Args:
+        load_id: the bronze load.
+        appended: per appended table, the Parquet files of the load (imported as they are).
+        merged: per merged table, the rows its merge left in the warehouse (returns: its
+            change rows, deletes included).
+
+    Returns:
+        A resource per source table the load touched, and one that records the load id in
+        the source state `exported_loads` (committed with the lake's load package).
+    """
+    resources = [delta_table(name, appended.get(name, []), merged.get(name)) for name in TABLES]
+    return [r for r in resources if r is not None] + [_mark_exported(load_id)]
 
 
-def _to(table: str, data: pa.Table, write_disposition: str = "append"):
-    # A variant of the resource's table: its own disposition, none of the resource's keys.
-    hints = dlt.mark.make_hints(
-        table_name=table, write_disposition=write_disposition, primary_key=[], merge_key=[], columns=[]
+def delta_table(table: str, files: list[Path], rows: pa.Table | None) -> DltResource | None:
+    """One bronze table's rows of one load.
+
+    Args:
+        table: the bronze table.
+        files: Parquet files holding the load's rows of an appended table.
+        rows: the load's rows of a merged table.
+
+    Returns:
+        A Delta resource (append for facts, upsert by primary key for dimensions, upsert with
+        hard deletes for returns), or None when the load did not touch the table.
+    """
+    if not files and rows is None:
+        return None
+    spec = TABLES[table]
+
+    def items() -> Iterator[Any]:
+        for path in files:
+            meta = pq.ParquetFile(path).metadata
+            yield dlt.mark.with_file_import(
+                str(path), "parquet", meta.num_rows, hints=meta.schema.to_arrow_schema().empty_table()
+            )
+        if rows is not None:
+            yield rows
+
+    columns: Any = {c: {"partition": True} for c in spec.partition_columns}
+    if table == "returns":
+        columns[RETURNS_DELETED] = {"hard_delete": True}
+    disposition: Any = {"disposition": "merge", "strategy": "upsert"} if spec.write_disposition == "merge" else "append"
+    return dlt.resource(
+        items,
+        name=table,
+        table_format="delta",
+        write_disposition=disposition,
+        primary_key=list(spec.primary_key),
+        columns=columns,
     )
-    return dlt.mark.with_hints(data, hints, create_table_variant=True)
+
+
+def _mark_exported(load_id: str) -> DltResource:
+    def mark() -> Iterator[Any]:
+        dlt.current.source_state().setdefault("exported_loads", []).append(load_id)
+        yield from ()
+
+    return dlt.resource(mark, name="mark_exported")
 
 
 def _now() -> datetime:

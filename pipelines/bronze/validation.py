@@ -14,9 +14,10 @@ import pyarrow.compute as pc
 
 import duckdb
 import schemas
-from pipelines.bronze.settings import (
+from pipelines.bronze.tables import (
     INGESTION_TS,
     PARTITION_MONTH,
+    RAW_TEXT,
     REJECT_SCHEMA,
     SRC_FILENAME,
     SRC_LINE,
@@ -24,7 +25,6 @@ from pipelines.bronze.settings import (
     TableSpec,
 )
 
-RAW_TEXT = "raw_text"
 REASON = "__reject_reason"  # internal: never clashes with a contract column (returns has `reason`)
 
 
@@ -187,7 +187,7 @@ def _reject_table(spec: TableSpec, filenames, lines, reasons, texts, ingestion_t
             SRC_FILENAME: filenames,
             SRC_LINE: lines,
             "reason": reasons,
-            "raw_text": texts,
+            RAW_TEXT: texts,
             INGESTION_TS: _constant_ts(ingestion_ts, n),
         },
         schema=REJECT_SCHEMA,

@@ -1,12 +1,19 @@
-"""What Bronze reads and how each table is loaded: one spec per raw source."""
+"""Every bronze table: what Bronze reads and how each raw source is loaded (one spec per
+source), and the names and schemas of the tables Bronze writes beside them (manifest,
+rejects, anomaly log, returns change log). The one home of bronze table names."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pyarrow as pa
 
 import schemas
+
+# Where bronze lands: the dlt pipeline and its dataset (the warehouse schema).
+PIPELINE_NAME = "retail_bronze"
+DATASET = "bronze"
 
 # Audit and lineage columns added to every loaded row.
 INGESTION_TS = "ingestion_ts"
@@ -24,13 +31,43 @@ AUDIT_FIELDS = [
 PARTITION_MONTH = "src_partition_month"
 RETURNS_DELETED = "is_deleted"  # hard-delete marker applied to bronze returns
 
+RAW_TEXT = "raw_text"  # a rejected record's text as it was in the raw file
+
+# Tables Bronze writes beside the sources.
+MANIFEST_TABLE = "file_manifest"  # one row per raw file and attempt
+REJECTS_TABLE = "rejects"  # rows that do not cast to their contract, with a reason code
+RETURNS_CHANGES_TABLE = "returns_changes"  # every applied returns change, in order (the lake replays it)
+
+MANIFEST_SCHEMA = pa.schema(
+    [
+        pa.field("path", pa.string(), nullable=False),
+        pa.field("table_name", pa.string(), nullable=False),
+        pa.field("size_bytes", pa.int64()),
+        pa.field("mtime_ns", pa.int64()),
+        pa.field("sha256", pa.string()),
+        pa.field("rows_read", pa.int64(), nullable=False),
+        pa.field("rows_loaded", pa.int64(), nullable=False),
+        pa.field("rows_rejected", pa.int64(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),  # FILE_STATUSES
+        pa.field("reason", pa.string()),
+        pa.field("started_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("finished_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("load_id", pa.string(), nullable=False),
+    ]
+)
+# What became of a raw file. `failed` files are read again by the next run; `rejected` (every
+# record rejected: the file's columns differ from the contract) and `conflict` (changed after
+# it was loaded into an append-only table) are settled and need a new delivery.
+FILE_STATUSES = ("loaded", "empty", "failed", "rejected", "conflict")
+FAILED_STATUSES = ("failed", "rejected", "conflict")
+
 REJECT_SCHEMA = pa.schema(
     [
         pa.field("table_name", pa.string(), nullable=False),
         pa.field(SRC_FILENAME, pa.string(), nullable=False),
         pa.field(SRC_LINE, pa.int64()),
         pa.field("reason", pa.string(), nullable=False),
-        pa.field("raw_text", pa.string()),
+        pa.field(RAW_TEXT, pa.string()),
         pa.field(INGESTION_TS, schemas.UTC_TS, nullable=False),
     ]
 )
@@ -41,7 +78,7 @@ class TableSpec:
     name: str
     format: str  # csv | jsonl | xlsx | parquet | delta
     globs: tuple[str, ...]
-    write_disposition: str = "append"
+    write_disposition: Literal["append", "merge"] = "append"
     primary_key: tuple[str, ...] = ()
     partition_from_path: str | None = None  # hive key in the path whose value gives PARTITION_MONTH
     partition_columns: tuple[str, ...] = ()

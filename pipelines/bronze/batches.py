@@ -1,0 +1,190 @@
+"""Raw files of one table turned into validated Arrow batches of bounded size."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+import duckdb_extensions
+import pyarrow as pa
+import pyarrow.compute as pc
+
+import duckdb
+from pipelines.bronze import readers
+from pipelines.bronze.manifest import FileOutcome
+from pipelines.bronze.planning import RawFile
+from pipelines.bronze.readers import FileError, RawRows
+from pipelines.bronze.tables import PARTITION_MONTH, RAW_TEXT, REJECT_SCHEMA, SRC_FILENAME, SRC_LINE, TableSpec
+from pipelines.bronze.validation import Validator, rejects_from_parse
+
+
+@dataclass
+class Batch:
+    rows: pa.Table  # typed bronze rows (TableSpec.bronze_schema)
+    rejects: pa.Table  # REJECT_SCHEMA
+    outcomes: list[FileOutcome]  # one per file whose records the batch holds
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    """Where the raw files are and how a resource reads them."""
+
+    raw_root: Path
+    batch_rows: int
+    extension_dir: Path
+    ingestion_ts: datetime
+
+    def reader(self) -> BatchReader:
+        return BatchReader(self.raw_root, self.batch_rows, self.extension_dir, self.ingestion_ts)
+
+
+class BatchReader:
+    """Reads the files of one table into batches of at most `batch_rows` rows and validates them.
+
+    Owns two in-memory DuckDB connections (validation, and the XLSX reader when needed):
+    use it as a context manager.
+    """
+
+    def __init__(self, raw_root: Path, batch_rows: int, extension_dir: Path, ingestion_ts: datetime) -> None:
+        self.raw_root = raw_root
+        self.batch_rows = batch_rows
+        self.extension_dir = extension_dir
+        self.validator = Validator(ingestion_ts)
+        self._xlsx_con: duckdb.DuckDBPyConnection | None = None
+
+    def __enter__(self) -> BatchReader:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.validator.close()
+        if self._xlsx_con is not None:
+            self._xlsx_con.close()
+
+    def _xlsx(self) -> duckdb.DuckDBPyConnection:
+        if self._xlsx_con is None:
+            self.extension_dir.mkdir(parents=True, exist_ok=True)
+            self._xlsx_con = duckdb.connect(config={"extension_directory": str(self.extension_dir)})
+            duckdb_extensions.import_extension("excel", con=self._xlsx_con)
+            self._xlsx_con.sql("LOAD excel")
+        return self._xlsx_con
+
+    def read(self, spec: TableSpec, f: RawFile) -> RawRows:
+        """One file's records as text; the file's checksum is taken from the same bytes."""
+        path = self.raw_root / f.path
+        if f.size is None:
+            raise FileError("unreadable: the path cannot be opened (missing or a broken link)")
+        if spec.format == "xlsx":  # DuckDB's reader opens the workbook itself
+            if f.sha256 is None:
+                f.sha256 = hashlib.sha256(readers.read_bytes(path)).hexdigest()
+            return readers.read_xlsx(path, self._xlsx())
+        data = readers.read_bytes(path)
+        if f.sha256 is None:
+            f.sha256 = hashlib.sha256(data).hexdigest()
+        if spec.format == "csv":
+            return readers.read_csv(data)
+        if spec.format == "jsonl":
+            return readers.read_jsonl(data)
+        if spec.format == "parquet":
+            return readers.read_parquet(data)
+        raise ValueError(f"no reader for format {spec.format}")
+
+    def batches(self, spec: TableSpec, files: list[RawFile]) -> Iterator[Batch]:
+        """Validated batches of the files, in order. A batch is handed over without a reference
+        kept here, and the raw text it came from is dropped first: a resource paused between two
+        batches (dlt takes turns between them) holds no batch."""
+        pending: list[tuple[FileOutcome, RawRows]] = []
+        size = 0
+        for f in files:
+            outcome = FileOutcome(f, datetime.now(UTC))
+            try:
+                raw = self.read(spec, f)
+            except FileError as exc:
+                outcome.status, outcome.reason = "failed", str(exc)
+                yield Batch(spec.bronze_schema.empty_table(), REJECT_SCHEMA.empty_table(), [outcome])
+                continue
+            pending.append((outcome, _check_header(spec, raw)))
+            del raw
+            size += pending[-1][1].columns.num_rows
+            if size >= self.batch_rows:
+                ready = [self._validate(spec, pending)]
+                pending, size = [], 0
+                yield ready.pop()
+        if pending:
+            ready = [self._validate(spec, pending)]
+            pending = []
+            yield ready.pop()
+
+    def _validate(self, spec: TableSpec, pending: list[tuple[FileOutcome, RawRows]]) -> Batch:
+        parts, parse_rejects = [], []
+        for outcome, raw in pending:
+            n = raw.columns.num_rows
+            part = raw.columns.select(_text_columns(spec))  # _check_header guarantees these columns
+            part = part.append_column(SRC_FILENAME, pa.array([outcome.file.path] * n, pa.string()))
+            part = part.append_column(SRC_LINE, raw.line).append_column(RAW_TEXT, raw.raw_text)
+            if spec.partition_from_path:
+                month = partition_month(outcome.file.path, spec.partition_from_path)
+                part = part.append_column(PARTITION_MONTH, pa.array([month] * n, pa.string()))
+            parts.append(part)
+            if raw.rejects:
+                parse_rejects.append(
+                    rejects_from_parse(spec, outcome.file.path, raw.rejects, self.validator.ingestion_ts)
+                )
+            outcome.rows_read = raw.n_records
+            if raw.note:
+                outcome.reason = raw.note
+        loaded, rejects = self.validator.validate(spec, pa.concat_tables(parts))
+        rejects = pa.concat_tables([rejects, *parse_rejects])
+        per_file_loaded = _count_by_file(loaded[SRC_FILENAME])
+        per_file_rejected = _count_by_file(rejects[SRC_FILENAME])
+        for outcome, raw in pending:
+            outcome.rows_loaded = per_file_loaded.get(outcome.file.path, 0)
+            outcome.rows_rejected = per_file_rejected.get(outcome.file.path, 0)
+            if raw.note.startswith("header_mismatch"):
+                outcome.status = "rejected"
+            elif outcome.rows_read == 0:
+                outcome.status = "empty"
+        return Batch(loaded, rejects, [o for o, _ in pending])
+
+
+def partition_month(path: str, key: str) -> str:
+    """YYYY-MM of the raw path's date partition (`order_dt=2024-03-05/...` -> `2024-03`)."""
+    match = re.search(rf"(?:^|/){re.escape(key)}=(\d{{4}}-\d{{2}})", path)
+    return match.group(1) if match else "unknown"
+
+
+def _text_columns(spec: TableSpec) -> list[str]:
+    return ["json"] if spec.format == "jsonl" else spec.contract.names
+
+
+def _check_header(spec: TableSpec, raw: RawRows) -> RawRows:
+    """A file whose columns differ from the contract: every record is rejected (header_mismatch)."""
+    expected = _text_columns(spec)
+    found = raw.columns.column_names
+    if found == expected or sorted(found) == sorted(expected):
+        return raw
+    missing = [c for c in expected if c not in found]
+    unexpected = [c for c in found if c not in expected]
+    detail = f"header_mismatch: missing {missing}, unexpected {unexpected}"
+    records = [
+        (int(line), "header_mismatch", text)
+        for line, text in zip(raw.line.to_pylist(), raw.raw_text.to_pylist(), strict=True)
+    ]
+    empty = pa.table({c: pa.array([], pa.string()) for c in expected})
+    return RawRows(empty, pa.array([], pa.int64()), pa.array([], pa.string()), raw.rejects + records, note=detail)
+
+
+def _count_by_file(column: pa.ChunkedArray) -> dict[str, int]:
+    if len(column) == 0:
+        return {}
+    counts = pc.value_counts(column)
+    return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))
