@@ -26,10 +26,10 @@ def write(cfg: GeneratorConfig, candidates: pl.DataFrame, out: Path) -> dict:
     if frame.height > target:  # keep the target count, spread over the whole window
         keep = np.sort(rng.choice(frame.height, target, replace=False))
         frame = frame[keep]
-    frame = frame.with_columns(return_id=pl.int_range(1, frame.height + 1, dtype=pl.Int64)).select(
-        schemas.RETURNS_V0.names
-    )
-    table = frame.to_arrow().cast(schemas.RETURNS_V0)
+    frame = frame.with_columns(return_id=pl.int_range(1, frame.height + 1, dtype=pl.Int64))
+    # A correction changes a return's reason to another one that fits the same line.
+    corrections = frame["_correction"].to_numpy()
+    table = frame.select(schemas.RETURNS_V0.names).to_arrow().cast(schemas.RETURNS_V0)
     n = table.num_rows
     first, second = int(n * 0.6), int(n * 0.9)
 
@@ -46,7 +46,7 @@ def write(cfg: GeneratorConfig, candidates: pl.DataFrame, out: Path) -> dict:
     updated_ids = np.sort(rng.choice(second, n_updates, replace=False)) + 1
     updates = table.take(pa.array(updated_ids - 1))
     new_qty = pa.array(np.maximum(1, np.asarray(updates["qty"]) - 1).astype(np.int32))
-    reason = np.array([r for r, _ in RETURN_REASONS], dtype=object)[rng.integers(0, len(RETURN_REASONS), n_updates)]
+    reason = corrections[updated_ids - 1]
     updates = updates.set_column(updates.schema.get_field_index("qty"), "qty", new_qty)
     updates = updates.set_column(updates.schema.get_field_index("reason"), "reason", pa.array(reason, pa.string()))
     source = pa.concat_tables([updates, table.slice(second)])
