@@ -11,7 +11,7 @@ SEED   ?= 42
 SCALE  ?= 0.01
 RAW    ?= data_raw
 
-.PHONY: run test lint format install generate bronze bronze-info transform bench lock clean
+.PHONY: run test lint format install generate bronze bronze-info transform bench realism lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
@@ -63,6 +63,13 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.generator --scale 1.0
 	$(PY) -m benchmarks.bronze --scale 1.0
 	$(PY) -m benchmarks.transform
+
+## The data realism scorecard at full scale (seed 42): generates into .bench/realism and
+## writes docs/data_realism.md; fails when a metric is out of its range.
+REALISM_SCALE ?= 1.0
+realism: $(STAMP)
+	$(PY) -m generators --seed 42 --scale $(REALISM_SCALE) --out .bench/realism --quiet
+	$(PY) -m benchmarks.realism --raw .bench/realism --write
 
 ## Re-freeze requirements.lock from pyproject.toml in a throwaway venv.
 lock:

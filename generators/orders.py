@@ -728,7 +728,7 @@ def _return_candidates(
     rate = np.array([RETURN_RATES[c] for c in CATEGORY_NAMES])[category, np.where(is_web, 0, 1)] * p.return_scale
     pick = np.flatnonzero(clean & (~shipped | arrived) & (rng.random(line_oid.size) < rate))
     start = np.where(shipped[pick], delivered[pick], order_utc[pick])
-    lag = (rng.gamma(1.3, 5.0, pick.size).clip(0, 45) * US_PER_DAY).astype(np.int64) + 3 * US_PER_HOUR
+    lag = (rng.gamma(1.5, 5.5, pick.size).clip(0, 45) * US_PER_DAY).astype(np.int64) + 3 * US_PER_HOUR
     return_ts = start + lag
     keep = return_ts < p.as_of_us
     pick, return_ts = pick[keep], return_ts[keep]
