@@ -21,7 +21,7 @@ import polars as pl
 
 from generators import geography
 from generators.config import GeneratorConfig
-from generators.dimensions import NEVER, Dimensions, _assign, _home_stores, price_point
+from generators.dimensions import NEVER, Dimensions, home_stores, price_point, set_rows
 from generators.formats import day_number, fixed_point
 from generators.output import earlier_increments
 from generators.pools import country_pools
@@ -142,7 +142,7 @@ def apply(cfg: GeneratorConfig, dims: Dimensions, delta: Changes) -> None:
     stores.frame = _replace_rows(stores.frame, "store_id", delta.frames["stores"])
     stores.close_day[delta.closed_store_rows] = start
     rng = cfg.rng("changes", "home stores")
-    home, alt = _home_stores(rng, customers.country[delta.movers], delta.new_city, delta.new_lat, delta.new_lon, stores)
+    home, alt = home_stores(rng, customers.country[delta.movers], delta.new_city, delta.new_lat, delta.new_lon, stores)
     customers.home_store[delta.movers], customers.alt_store[delta.movers] = home, alt
 
 
@@ -151,7 +151,7 @@ def _replace_rows(frame: pl.DataFrame, key: str, changed: pl.DataFrame) -> pl.Da
     rows = np.searchsorted(frame[key].to_numpy(), changed[key].to_numpy())
     for column in frame.columns:
         if column != key:
-            frame = _assign(frame, column, rows, changed[column])
+            frame = set_rows(frame, column, rows, changed[column])
     return frame
 
 

@@ -223,7 +223,7 @@ def _gumbel_best(rng: np.random.Generator, score: np.ndarray) -> np.ndarray:
     return np.argmax(score + rng.gumbel(size=score.shape), axis=1)
 
 
-def _home_stores(
+def home_stores(
     rng: np.random.Generator, country: np.ndarray, city: np.ndarray, lat: np.ndarray, lon: np.ndarray, stores: Stores
 ) -> tuple[np.ndarray, np.ndarray]:
     """A home store near each customer (favouring big stores) and a second store that trades
@@ -322,7 +322,7 @@ def build_customers(cfg: GeneratorConfig, log: AnomalyLog, stores: Stores) -> Cu
     active_days = np.clip(np.minimum(churn_day, WINDOW_END) - np.maximum(active_from, WINDOW_START), 0, None)
     value = intensity * active_days
     is_vip = value >= max(np.quantile(value, 1 - VIP_SHARE), 1e-9)
-    home, alt = _home_stores(rng, country, city, lat, lon, stores)
+    home, alt = home_stores(rng, country, city, lat, lon, stores)
 
     frame = pl.DataFrame(
         {
@@ -387,7 +387,7 @@ def build_customers(cfg: GeneratorConfig, log: AnomalyLog, stores: Stores) -> Cu
     )
 
 
-def _assign(frame: pl.DataFrame, column: str, rows: np.ndarray, values) -> pl.DataFrame:
+def set_rows(frame: pl.DataFrame, column: str, rows: np.ndarray, values) -> pl.DataFrame:
     """frame[column][rows] = values (a sequence; None means null)."""
     series = frame[column].clone()
     series.scatter(np.asarray(rows, dtype=np.int64), pl.Series(list(values), dtype=series.dtype))
@@ -396,7 +396,7 @@ def _assign(frame: pl.DataFrame, column: str, rows: np.ndarray, values) -> pl.Da
 
 def _copy_rows(frame: pl.DataFrame, rows: np.ndarray, source_rows: np.ndarray, columns: list[str]) -> pl.DataFrame:
     for column in columns:
-        frame = _assign(frame, column, rows, frame[column].gather(source_rows))
+        frame = set_rows(frame, column, rows, frame[column].gather(source_rows))
     return frame
 
 
@@ -418,7 +418,7 @@ def _break_emails(frame: pl.DataFrame, rows: np.ndarray, log: AnomalyLog) -> pl.
             }[kind]
         )
     log.add("customers", "malformed_email", frame["customer_id"].to_numpy()[rows], kinds)
-    return _assign(frame, "email", rows, broken)
+    return set_rows(frame, "email", rows, broken)
 
 
 def _blank_contacts(frame: pl.DataFrame, rows: np.ndarray, log: AnomalyLog) -> pl.DataFrame:
@@ -426,7 +426,7 @@ def _blank_contacts(frame: pl.DataFrame, rows: np.ndarray, log: AnomalyLog) -> p
     which = np.arange(rows.size) % len(groups)
     for gi, fields in enumerate(groups):
         for field_name in fields:
-            frame = _assign(frame, field_name, rows[which == gi], [None] * int((which == gi).sum()))
+            frame = set_rows(frame, field_name, rows[which == gi], [None] * int((which == gi).sum()))
     log.add("customers", "missing_contact", frame["customer_id"].to_numpy()[rows], ["+".join(groups[g]) for g in which])
     return frame
 
@@ -531,13 +531,13 @@ def build_products(cfg: GeneratorConfig, log: AnomalyLog) -> Products:
         None if k == "missing" else "0.0000" if k == "zero" else "N/A" if k == "non_numeric" else "-" + v
         for k, v in zip(kind, frame["current_price"].gather(where["invalid_price"]).to_list(), strict=True)
     ]
-    frame = _assign(frame, "current_price", where["invalid_price"], bad_price)
+    frame = set_rows(frame, "current_price", where["invalid_price"], bad_price)
     log.add("products", "invalid_price", ids[where["invalid_price"]], kind)
 
     eligible = np.setdiff1d(np.flatnonzero(discontinued), where["invalid_price"])
     k = min(eligible.size, anomalies.class_count("products", "discontinued_without_date", n))
     undated = np.sort(rng.choice(eligible, size=k, replace=False))
-    frame = _assign(frame, "discontinued_dt", undated, [None] * k)
+    frame = set_rows(frame, "discontinued_dt", undated, [None] * k)
     log.add("products", "discontinued_without_date", ids[undated])
 
     return Products(
@@ -641,7 +641,7 @@ def build_stores(cfg: GeneratorConfig, log: AnomalyLog) -> Stores:
     kind = np.array(("latitude", "longitude", "both"), dtype=object)[np.arange(bad.size) % 3]
     bad_lat = np.where(kind != "longitude", np.round(90.5 + rng.random(bad.size) * 60, 6), lat[bad])
     bad_lon = np.where(kind != "latitude", np.round(-180.5 - rng.random(bad.size) * 90, 6), lon[bad])
-    frame = _assign(_assign(frame, "latitude", bad, bad_lat), "longitude", bad, bad_lon)
+    frame = set_rows(set_rows(frame, "latitude", bad, bad_lat), "longitude", bad, bad_lon)
     log.add("stores", "impossible_coordinates", ids[bad], kind)
     dups = where["duplicate_store_code"]
     originals = _others(rng, n, np.concatenate(list(where.values())), dups.size)

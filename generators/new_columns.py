@@ -49,10 +49,6 @@ NEW_COLUMNS: dict[str, tuple[pa.DataType, str, Callable[[], pl.Expr]]] = {
 }
 
 
-def tables(names: tuple[str, ...]) -> set[str]:
-    return {name.split(".")[0] for name in names}
-
-
 def add(frame: pl.DataFrame, table: str, names: tuple[str, ...]) -> pl.DataFrame:
     """The frame with the requested new columns of `table` appended (unchanged otherwise)."""
     for name in names:

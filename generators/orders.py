@@ -23,7 +23,7 @@ from generators import anomalies, calendar
 from generators.anomalies import AnomalyLog
 from generators.calendar import POS, WEB, Calendar
 from generators.config import BASE_DAYS, DEFAULT_START, GeneratorConfig
-from generators.dimensions import NEVER, ORPHAN_ID_BASE, Dimensions
+from generators.dimensions import NEVER, ORPHAN_ID_BASE, Customers, Dimensions
 from generators.exchange_rates import RateTable
 from generators.formats import (
     US_PER_DAY,
@@ -61,6 +61,7 @@ from generators.reference import (
     POS_HOME_DELIVERY_SHARE,
     POS_HOURS,
     POS_SUNDAY_HOURS,
+    RETURN_LAG_GAMMA,
     RETURN_RATES,
     RETURN_REASON_WEIGHTS,
     RETURN_REASONS,
@@ -294,7 +295,7 @@ def _beyond_daily_limit(customer: np.ndarray, day_pos: np.ndarray, skip: int, li
     return np.sort(excess[excess >= skip] - skip)
 
 
-def _web_odds(c, cal: Calendar, rows: np.ndarray, pos: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _web_odds(c: Customers, cal: Calendar, rows: np.ndarray, pos: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Channel of given orders: the customer's online share against the day's channel demand."""
     web = c.web_propensity[rows] * cal.demand[pos, c.country[rows], WEB]
     store = (1 - c.web_propensity[rows]) * cal.demand[pos, c.country[rows], POS]
@@ -728,7 +729,7 @@ def _return_candidates(
     rate = np.array([RETURN_RATES[c] for c in CATEGORY_NAMES])[category, np.where(is_web, 0, 1)] * p.return_scale
     pick = np.flatnonzero(clean & (~shipped | arrived) & (rng.random(line_oid.size) < rate))
     start = np.where(shipped[pick], delivered[pick], order_utc[pick])
-    lag = (rng.gamma(1.5, 5.5, pick.size).clip(0, 45) * US_PER_DAY).astype(np.int64) + 3 * US_PER_HOUR
+    lag = (rng.gamma(*RETURN_LAG_GAMMA, pick.size).clip(0, 45) * US_PER_DAY).astype(np.int64) + 3 * US_PER_HOUR
     return_ts = start + lag
     keep = return_ts < p.as_of_us
     pick, return_ts = pick[keep], return_ts[keep]

@@ -414,24 +414,24 @@ CARRIER_SLA_DAYS: dict[str, int] = {
 }
 CARRIERS_BY_COUNTRY: dict[str, tuple[tuple[str, float], ...]] = {
     "AU": (("AusPost", 0.55), ("StarTrack", 0.22), ("Sendle", 0.10), ("DHL", 0.13)),
-    "US": (("UPS", 0.42), ("FedEx", 0.30), ("USPS", 0.28)),
+    "US": (("UPS", 0.48), ("FedEx", 0.27), ("USPS", 0.25)),
     "GB": (("Royal Mail", 0.55), ("DPD", 0.30), ("DHL", 0.15)),
     "CA": (("Canada Post", 0.58), ("Purolator", 0.27), ("UPS", 0.15)),
 }
 # Transit time relative to the SLA (log-normal median) per carrier: express carriers run
 # closer to their promise.
 CARRIER_PACE = {
-    "AusPost": 0.48,
-    "StarTrack": 0.42,
-    "Sendle": 0.52,
-    "DHL": 0.42,
-    "UPS": 0.42,
-    "FedEx": 0.40,
-    "USPS": 0.48,
-    "Royal Mail": 0.38,
-    "DPD": 0.35,
-    "Canada Post": 0.48,
-    "Purolator": 0.42,
+    "AusPost": 0.54,
+    "StarTrack": 0.47,
+    "Sendle": 0.58,
+    "DHL": 0.47,
+    "UPS": 0.47,
+    "FedEx": 0.45,
+    "USPS": 0.54,
+    "Royal Mail": 0.43,
+    "DPD": 0.40,
+    "Canada Post": 0.54,
+    "Purolator": 0.47,
 }
 TRANSIT_SIGMA = 0.30
 ZONE_DELAY = (1.0, 1.15, 1.4)  # metro, regional, remote
@@ -478,6 +478,7 @@ RETURN_REASON_WEIGHTS = {  # SIZE, CHANGED_MIND, NOT_AS_DESCRIBED, FAULTY, DAMAG
     "Toys": (0, 30, 15, 30, 25, 20, 0),
 }
 SHIPPED_ONLY_REASONS = ("DAMAGED", "LATE")
+RETURN_LAG_GAMMA = (1.5, 5.5)  # days after delivery (or purchase): shape, scale; most within two weeks
 
 # Customers: age (normal, clipped), join history, purchase intensity and churn.
 AGE_MEAN, AGE_SD, AGE_RANGE = 42.0, 14.0, (18, 90)
