@@ -66,6 +66,7 @@ ORPHAN_ID_BASE = 100_000_000
 PRICE_SLOTS = 3  # price revisions kept per product and market
 HOME_STORE_DECAY_KM = 4.0  # customers favour stores within a few km...
 HOME_STORE_AREA_POWER = 0.8  # ...and big stores
+SHORTLIST = 24  # stores per customer in the draw (the best-scored ones)
 
 
 @dataclass
@@ -218,45 +219,50 @@ def _join_days(rng: np.random.Generator, n: int) -> np.ndarray:
     return days[weighted_choice(rng, weights, n)].astype(np.int64)
 
 
-def _gumbel_best(rng: np.random.Generator, score: np.ndarray) -> np.ndarray:
-    """Per row, the column drawn with probability proportional to exp(score) (Gumbel-max)."""
-    return np.argmax(score + rng.gumbel(size=score.shape), axis=1)
-
-
 def home_stores(
     rng: np.random.Generator, country: np.ndarray, city: np.ndarray, lat: np.ndarray, lon: np.ndarray, stores: Stores
 ) -> tuple[np.ndarray, np.ndarray]:
     """A home store near each customer (favouring big stores) and a second store that trades
-    the whole window: among the stores of the customer's city, else of the country."""
+    the whole window: among the stores of the customer's city, else of the country.
+
+    Each is drawn with probability proportional to exp(score) (Gumbel-max) among the
+    customer's SHORTLIST best-scored stores: a store further down practically never wins,
+    and random numbers for every (customer, store) pair would cost more than the distances."""
     physical = stores.channel == "pos"
     candidates = physical & (stores.close_day > WINDOW_START)
     steady = physical & (stores.open_day <= WINDOW_START) & (stores.close_day == NEVER)
     home = np.empty(country.size, dtype=np.int64)
     alt = np.empty(country.size, dtype=np.int64)
+    pull = HOME_STORE_AREA_POWER * np.log(np.maximum(stores.floor_area, 1)).astype(np.float32)
     for k in np.unique(city):
         rows = np.flatnonzero(city == k)
         c = country[rows[0]]
         local = candidates & (stores.city == k)
         pool = np.flatnonzero(local if local.any() else candidates & (stores.country == c))
-        second = np.flatnonzero(steady & (stores.city == k))
-        if second.size < 2:
-            second = np.flatnonzero(steady & (stores.country == c))
-        for block in np.array_split(rows, max(1, rows.size * max(pool.size, second.size) // 2_000_000 + 1)):
-            d = geography.distance_km(
-                lat[block, None], lon[block, None], stores.lat[None, pool], stores.lon[None, pool]
+        if np.count_nonzero(steady[pool]) < 2:  # the second store: a steady one of the country
+            pool = np.union1d(pool, np.flatnonzero(steady & (stores.country == c)))
+        # Distances on a local plane (km): exact enough within a city, and cheap.
+        x, y = geography.plane_km(lat[rows], lon[rows], float(lat[rows[0]]))
+        sx, sy = geography.plane_km(stores.lat[pool], stores.lon[pool], float(lat[rows[0]]))
+        width = min(SHORTLIST, pool.size)
+        for part in np.array_split(np.arange(rows.size), max(1, rows.size * pool.size // 2_000_000 + 1)):
+            score = pull[None, pool] - np.hypot(x[part, None] - sx[None, :], y[part, None] - sy[None, :]) / np.float32(
+                HOME_STORE_DECAY_KM
             )
-            score = HOME_STORE_AREA_POWER * np.log(stores.floor_area[pool])[None, :] - d / HOME_STORE_DECAY_KM
-            home[block] = pool[_gumbel_best(rng, score)]
-            if second.size == 0:
-                alt[block] = stores.flagship[c]
-                continue
-            d = geography.distance_km(
-                lat[block, None], lon[block, None], stores.lat[None, second], stores.lon[None, second]
+            best = (
+                np.argpartition(-score, width - 1, axis=1)[:, :width]
+                if width < pool.size
+                else np.indices(score.shape)[1]
             )
-            score = HOME_STORE_AREA_POWER * np.log(stores.floor_area[second])[None, :] - d / HOME_STORE_DECAY_KM
-            if second.size > 1:  # the second store is another one than home
-                score = np.where(second[None, :] == home[block, None], -np.inf, score)
-            alt[block] = second[_gumbel_best(rng, score)]
+            top = np.take_along_axis(score, best, axis=1)
+            at = np.arange(part.size)
+            first = np.argmax(top + rng.gumbel(size=top.shape), axis=1)
+            home[rows[part]] = pool[best[at, first]]
+            top = np.where(steady[pool][best], top, -np.inf)
+            top[at, first] = -np.inf  # another store than home
+            second = np.argmax(top + rng.gumbel(size=top.shape), axis=1)
+            found = np.isfinite(top[at, second])
+            alt[rows[part]] = np.where(found, pool[best[at, second]], stores.flagship[c])
     return home, alt
 
 

@@ -19,10 +19,10 @@ from generators.config import GeneratorConfig
 from generators.dimensions import Dimensions
 from generators.formats import (
     US_PER_DAY,
-    choice_from,
     day_number,
     fixed_point,
     from_day_number,
+    labels,
     partition_file,
     utc_text,
     weighted_choice,
@@ -40,7 +40,7 @@ from generators.reference import (
     SESSION_MEAN_EXTRA_EVENTS,
     WEB_HOURS,
 )
-from schemas import EVENT_REQUIRED_FIELDS
+from schemas import EVENT_REQUIRED_FIELDS, EVENT_TYPES
 
 # Browsing events after the landing one; carts only in sessions that reach a cart.
 BROWSE_MIX = (("product_view", 0.55), ("page_view", 0.25), ("search", 0.20))
@@ -178,17 +178,18 @@ def generate_chunk(
 
     # What: the landing event, browsing, the cart, the checkout.
     last = position == length[session_of] - 1
-    event_type = np.asarray(choice_from(rng, BROWSE_MIX, n), dtype=object)
-    signed_in = ~anonymous[session_of]
-    event_type[(position == 0) & ~(signed_in & (rng.random(n) < LOGIN_SHARE))] = "page_view"
-    event_type[(position == 0) & (event_type != "page_view")] = "login"
+    type_of = {name: i for i, name in enumerate(EVENT_TYPES)}
+    browse_types = np.array([type_of[name] for name, _ in BROWSE_MIX])
+    event_type = browse_types[weighted_choice(rng, np.array([share for _, share in BROWSE_MIX]), n)]
+    landing = position == 0
+    login = (~anonymous[session_of] & (rng.random(n) < LOGIN_SHARE))[landing]
+    event_type[landing] = np.where(login, type_of["login"], type_of["page_view"])
     carts = ~converting & (rng.random(n_sessions) < CART_SHARE) & (length >= 3)
     cart_event = last & carts[session_of]
-    event_type[cart_event] = np.where(
-        rng.random(int(cart_event.sum())) < REMOVE_SHARE, "remove_from_cart", "add_to_cart"
-    )
-    event_type[(position == length[session_of] - 2) & converting[session_of]] = "add_to_cart"
-    event_type[last & converting[session_of]] = "checkout"
+    removed = rng.random(int(cart_event.sum())) < REMOVE_SHARE
+    event_type[cart_event] = np.where(removed, type_of["remove_from_cart"], type_of["add_to_cart"])
+    event_type[(position == length[session_of] - 2) & converting[session_of]] = type_of["add_to_cart"]
+    event_type[last & converting[session_of]] = type_of["checkout"]
     # Events are in time order within a day file; ids follow.
     order = np.lexsort((ts, s["day"][session_of]))
     session_of, position, ts, event_type = session_of[order], position[order], ts[order], event_type[order]
@@ -214,30 +215,32 @@ def generate_chunk(
 
     # Payload ingredients (only the ones of the row's type are used).
     prod_row = weighted_choice(rng, products.weights, n)
-    in_checkout = converting[session_of] & (event_type == "add_to_cart")
+    in_checkout = converting[session_of] & (event_type == type_of["add_to_cart"])
     order_row = np.where(converting[session_of], s["order_row"][session_of], 0)
     prod_row[in_checkout] = orders["product_row"].to_numpy()[order_row[in_checkout]]
     terms = search_terms(cfg.seed)
-    pages = np.array([c.lower().replace(" & ", "-").replace(" ", "-") for c in CATEGORY_NAMES], dtype=object)
+    pages = [c.lower().replace(" & ", "-").replace(" ", "-") for c in CATEGORY_NAMES]
     frame = pl.DataFrame(
         {
             "event_id": event_id,
             "ts": ts,
-            "type": pl.Series(event_type, dtype=pl.String),
+            "type": labels(EVENT_TYPES, event_type),
             "user": user_text.gather(session_of),
             "session": session_name.gather(session_of),
             "product_id": products.ids[prod_row],
             "sku": products.frame["sku"].gather(prod_row),
             "qty": rng.integers(1, 3, n),
-            "query": pl.Series(terms[rng.integers(0, terms.size, n)], dtype=pl.String),
+            "query": labels(terms, rng.integers(0, terms.size, n)),
             "results": rng.integers(0, 240, n),
-            "page": pl.Series(pages[products.category[prod_row]], dtype=pl.String),
-            "referrer": pl.Series(choice_from(rng, REFERRERS, n).astype(object), dtype=pl.String),
+            "page": labels(pages, products.category[prod_row]),
+            "referrer": labels([r for r, _ in REFERRERS], weighted_choice(rng, np.array([w for _, w in REFERRERS]), n)),
             "duration_ms": (rng.lognormal(np.log(20_000), 0.9, n).clip(300, 600_000)).astype(np.int64),
             "order_id": orders["order_id"].gather(order_row),
             "total": orders["total_cents"].gather(order_row),
             "currency": orders["currency"].gather(order_row),
-            "method": pl.Series(choice_from(rng, LOGIN_METHODS, n).astype(object), dtype=pl.String),
+            "method": labels(
+                [m for m, _ in LOGIN_METHODS], weighted_choice(rng, np.array([w for _, w in LOGIN_METHODS]), n)
+            ),
             "_file_day": s["day"][session_of],
         }
     )

@@ -79,13 +79,17 @@ def utc_text(utc_us: pl.Expr, with_millis: bool = False) -> pl.Expr:
     return utc_us.cast(pl.Datetime("us")).dt.strftime(fmt)
 
 
-def localise(local_us: np.ndarray, tz_index: np.ndarray, tz_names) -> tuple[pl.Series, np.ndarray]:
-    """Wall-clock times in per-row zones -> (ISO text with offset, UTC microseconds).
+def localise(
+    local_us: np.ndarray, tz_index: np.ndarray, tz_names, text: bool = True
+) -> tuple[pl.Series | None, np.ndarray]:
+    """Wall-clock times in per-row zones -> (ISO text with offset, or None without `text`;
+    UTC microseconds).
 
     A time in a DST gap (clocks jump forward) moves one hour later; in an overlap (clocks
     go back) the earlier instant is taken.
     """
-    text = np.empty(local_us.size, dtype=object)
+    parts: list[pl.Series] = []
+    order: list[np.ndarray] = []
     utc = np.empty(local_us.size, dtype=np.int64)
     for code in np.unique(tz_index):
         rows = np.flatnonzero(tz_index == code)
@@ -100,9 +104,14 @@ def localise(local_us: np.ndarray, tz_index: np.ndarray, tz_names) -> tuple[pl.S
                 .dt.replace_time_zone(tz_names[code], ambiguous="earliest", non_existent="null")
             )
             aware = aware.fill_null(shifted)
-        text[rows] = aware.dt.strftime("%Y-%m-%dT%H:%M:%S%:z").to_numpy()
+        if text:
+            parts.append(aware.dt.strftime("%Y-%m-%dT%H:%M:%S%:z"))
+            order.append(rows)
         utc[rows] = aware.dt.convert_time_zone("UTC").dt.replace_time_zone(None).cast(pl.Int64).to_numpy()
-    return pl.Series(text, dtype=pl.String), utc
+    if not text:
+        return None, utc
+    # The zones' texts back in row order, without leaving Arrow memory.
+    return pl.concat(parts).gather(np.argsort(np.concatenate(order))), utc
 
 
 def local_days(utc_us: np.ndarray, tz_index: np.ndarray, tz_names) -> np.ndarray:
@@ -152,6 +161,13 @@ def grouped_choice(
     idx = np.searchsorted(cum, base + rng.random(wanted.size) * total, side="right")
     idx = np.clip(idx, start, np.maximum(stop - 1, start))
     return np.where(stop > start, order[np.minimum(idx, order.size - 1)], -1)
+
+
+def labels(names, index: np.ndarray) -> pl.Series:
+    """Text per row from a small vocabulary, by index (-1: null). Built in Arrow memory: no
+    Python object per row."""
+    vocabulary = pl.Series([*names, None], dtype=pl.String)
+    return vocabulary.gather(np.where(index < 0, len(names), index))
 
 
 def choice_from(rng: np.random.Generator, options, size: int) -> np.ndarray:

@@ -75,6 +75,13 @@ def distance_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     return np.sqrt(dx * dx + dy * dy)
 
 
+def plane_km(lat: np.ndarray, lon: np.ndarray, lat0: float) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates on a flat plane (km, float32) around latitude lat0: distances between points
+    of one city are then a hypot."""
+    x = (lon * np.cos(np.radians(lat0)) * KM_PER_DEGREE).astype(np.float32)
+    return x, (lat * KM_PER_DEGREE).astype(np.float32)
+
+
 def around(rng: np.random.Generator, city: np.ndarray, spread: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
     """Coordinates scattered around each row's city centre (normal, sd = spread x radius,
     kept within the radius), rounded to 6 decimals."""

@@ -33,6 +33,7 @@ from generators.formats import (
     fixed_point,
     from_day_number,
     grouped_choice,
+    labels,
     local_days,
     localise,
     partition_file,
@@ -54,6 +55,7 @@ from generators.reference import (
     CLEARANCE_SHARE,
     COUNTRIES,
     COUNTRY_CODES,
+    COUPON_CODES,
     FREE_SHIPPING_COUPON,
     FREE_SHIPPING_UPTAKE,
     PAYMENT_METHODS,
@@ -87,10 +89,19 @@ US_PER_HOUR = 3_600_000_000
 # the city, or (travelling) a store abroad.
 STORE_CHOICE = (0.82, 0.14, 0.03, 0.01)
 GROCERY = CATEGORY_NAMES.index("Grocery")
-CURRENCY_OF_COUNTRY = np.array([COUNTRIES[c]["currency"] for c in COUNTRY_CODES], dtype=object)
+CURRENCY_OF_COUNTRY = tuple(COUNTRIES[c]["currency"] for c in COUNTRY_CODES)
 MARKET_OF_COUNTRY = np.array([SELLING_CURRENCIES.index(c) for c in CURRENCY_OF_COUNTRY])
-REASON_CODES = np.array([code for _, code in RETURN_REASONS], dtype=object)
-REASON_TEXTS = np.array([text for text, _ in RETURN_REASONS], dtype=object)
+CHANNELS = ("web", "pos")
+FEES_OF_COUNTRY = np.array([SHIPPING_FEES[currency] for currency in CURRENCY_OF_COUNTRY])
+REASON_CODES = tuple(code for _, code in RETURN_REASONS)
+CARRIERS = tuple(CARRIER_SLA_DAYS)
+CARRIER_SLA = np.array([CARRIER_SLA_DAYS[name] for name in CARRIERS], dtype=np.int64)
+CARRIER_PACES = np.array([CARRIER_PACE[name] for name in CARRIERS])
+# Parcel costs per selling market (cents): base, per kg, and by zone (metro pays no surcharge).
+SHIP_BASE = np.array([SHIP_COST[c][0] for c in SELLING_CURRENCIES], dtype=np.float64)
+SHIP_PER_KG = np.array([SHIP_COST[c][1] for c in SELLING_CURRENCIES], dtype=np.float64)
+SHIP_ZONE_FEE = np.array([(0, *SHIP_COST[c][2]) for c in SELLING_CURRENCIES], dtype=np.float64)
+REASON_TEXTS = tuple(text for text, _ in RETURN_REASONS)
 
 
 @dataclass
@@ -222,9 +233,9 @@ def _draw_customers(
     active customers by purchase frequency x the day's demand in their country and channel."""
     c = dims.customers
     n_days, k = day_numbers.size, len(COUNTRY_CODES)
-    position = {int(d): i for i, d in enumerate(day_numbers)}
     first_rows = np.flatnonzero(np.isin(c.first_order_day, day_numbers))
-    first_pos = np.array([position[int(d)] for d in c.first_order_day[first_rows]], dtype=np.int64)
+    by_day = np.argsort(day_numbers)
+    first_pos = by_day[np.searchsorted(day_numbers[by_day], c.first_order_day[first_rows])]
     order = np.argsort(first_pos, kind="stable")
     first_rows, first_pos = first_rows[order], first_pos[order]
     rank = np.arange(first_pos.size) - np.searchsorted(first_pos, first_pos)
@@ -243,37 +254,43 @@ def _draw_customers(
     cdf = np.cumsum(probs, axis=1)
     cell = np.minimum((rng.random(draw_pos.size)[:, None] > cdf[draw_pos]).sum(axis=1), 2 * k - 1)
     ignore_activity = (totals[:, 0] <= 0)[draw_pos]
-    members = [np.flatnonzero(c.country == ci) for ci in range(k)]
-    cdfs = [
-        [
-            np.cumsum(c.intensity[m] * (c.web_propensity[m] if ch == WEB else 1 - c.web_propensity[m]))
-            for ch in (WEB, POS)
-        ]
-        for m in members
-    ]
+    # Proposals come from the customers active in the order's month (in its country, by
+    # frequency towards the channel); a proposal not active on the order's day is redrawn.
+    month = day_numbers.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    groups: list[tuple[np.ndarray, np.ndarray]] = []
+    for m in np.unique(month):
+        days_m = day_numbers[month == m]
+        live = (active_from <= days_m.max()) & (c.churn_day > days_m.min())
+        for ci in range(k):
+            members = np.flatnonzero((c.country == ci) & live) if live.any() else np.flatnonzero(c.country == ci)
+            for ch in (WEB, POS):
+                share = c.web_propensity[members] if ch == WEB else 1 - c.web_propensity[members]
+                groups.append((members, np.cumsum(c.intensity[members] * share)))  # in (month, cell) order
+    month_index = np.searchsorted(np.unique(month), month[draw_pos])
+    group_of = month_index * (2 * k) + cell  # the position of the draw's group in `groups`
     drawn = np.full(draw_pos.size, -1, dtype=np.int64)
     todo = np.arange(draw_pos.size)
     for _ in range(100):  # redraw customers with two orders on that day already (rare)
-        for _ in range(1_000):  # rejection: redraw customers not active on the order's day
-            for ci in range(k):
-                for ch in (WEB, POS):
-                    rows = todo[cell[todo] == ci * 2 + ch]
-                    cdf_c = cdfs[ci][ch]
-                    u = rng.random(rows.size) * cdf_c[-1]
-                    pick = members[ci][np.minimum(np.searchsorted(cdf_c, u, side="right"), cdf_c.size - 1)]
-                    d = day_numbers[draw_pos[rows]]
-                    active = (active_from[pick] <= d) & (d < c.churn_day[pick])
-                    drawn[rows] = np.where(active | ignore_activity[rows], pick, -1)
-            todo = todo[drawn[todo] < 0]
-            if todo.size == 0:
-                break
+        todo = todo[np.argsort(group_of[todo], kind="stable")]
+        bounds = np.searchsorted(group_of[todo], np.arange(len(groups) + 1))
+        for g, (members, cdf_c) in enumerate(groups):
+            rows = todo[bounds[g] : bounds[g + 1]]
+            for _ in range(1_000):  # rejection: redraw customers not active on the order's day
+                if rows.size == 0 or members.size == 0:
+                    break
+                u = rng.random(rows.size) * cdf_c[-1]
+                pick = members[np.minimum(np.searchsorted(cdf_c, u, side="right"), members.size - 1)]
+                d = day_numbers[draw_pos[rows]]
+                ok = (active_from[pick] <= d) & (d < c.churn_day[pick]) | ignore_activity[rows]
+                drawn[rows[ok]] = pick[ok]
+                rows = rows[~ok]
         todo = _beyond_daily_limit(
             np.concatenate([first_rows, drawn]), np.concatenate([first_pos, draw_pos]), first_rows.size
         )
         drawn[todo] = -1
         if todo.size == 0:
             break
-    drawn[drawn < 0] = members[0][0] if members[0].size else 0  # unreachable in practice
+    drawn[drawn < 0] = 0  # unreachable in practice: a chosen cell always has active customers
 
     # Both groups in one list, grouped by day: first orders of the day, then the others.
     rows = np.concatenate([first_rows, drawn])
@@ -451,9 +468,8 @@ def generate_chunk(
     order_id = cfg.id_offset + first + 1 + np.arange(n, dtype=np.int64)
     customer_id = customers.ids[cust_row]
     store_id = stores.ids[store_row]
-    channel = np.where(is_web, "web", "pos")
     country = stores.country[store_row]
-    currency = CURRENCY_OF_COUNTRY[country]
+    currency = labels(CURRENCY_OF_COUNTRY, country)
     campaign = p.calendar.campaign[day_pos, country]
 
     # Lines
@@ -496,14 +512,16 @@ def generate_chunk(
     # Headers
     net = np.maximum(qty, 0) * unit_price / 10_000 * (1 - np.clip(discount, 0, 10_000) / 10_000)
     subtotal_cents = np.bincount(line_order, weights=net * 100, minlength=n)
-    fees = np.array([SHIPPING_FEES[cur] for cur in CURRENCY_OF_COUNTRY])[country]  # (orders, 3)
+    fees = FEES_OF_COUNTRY[country]  # (orders, 3)
     home = p.shipped[sl][order] & ~is_web
     fee_cents = np.where(is_web, np.where(subtotal_cents >= fees[:, 1], 0, fees[:, 0]), np.where(home, fees[:, 2], 0))
-    fee_cents = np.where(coupon == FREE_SHIPPING_COUPON, 0, fee_cents)
-    payment = np.empty(n, dtype=object)
-    for ch in ("web", "pos"):
-        rows = np.flatnonzero(channel == ch)
-        payment[rows] = choice_from(rng, PAYMENT_METHODS[ch], rows.size)
+    fee_cents = np.where(coupon == COUPON_CODES.index(FREE_SHIPPING_COUPON), 0, fee_cents)
+    methods = sorted({m for options in PAYMENT_METHODS.values() for m, _ in options})
+    payment = np.empty(n, dtype=np.int64)
+    for ch, rows in (("web", np.flatnonzero(is_web)), ("pos", np.flatnonzero(~is_web))):
+        options = PAYMENT_METHODS[ch]
+        pick = weighted_choice(rng, np.array([share for _, share in options]), rows.size)
+        payment[rows] = np.array([methods.index(m) for m, _ in options])[pick]
 
     ha = {k: anomalies.in_chunk(v, first, first + n) for k, v in p.header_anomalies.items()}
     orphan = ha["orphan_reference"]
@@ -522,10 +540,10 @@ def generate_chunk(
             "order_dt_local": pl.Series(day.astype(np.int32)).cast(pl.Date),
             "customer_id": customer_id_out,
             "store_id": store_id_out,
-            "channel": pl.Series(channel, dtype=pl.String),
-            "payment_method": pl.Series(payment, dtype=pl.String),
-            "coupon_code": pl.Series(coupon.tolist(), dtype=pl.String),
-            "currency": pl.Series(currency, dtype=pl.String),
+            "channel": labels(CHANNELS, (~is_web).astype(np.int64)),
+            "payment_method": labels(methods, payment),
+            "coupon_code": labels(COUPON_CODES, coupon),
+            "currency": currency,
             "shipping_fee": fee_cents.astype(np.int64),
             "_file_day": day,
         }
@@ -576,7 +594,7 @@ def generate_chunk(
             "utc_us": utc_us,
             "customer_id": customer_id,
             "is_web": is_web,
-            "currency": pl.Series(currency, dtype=pl.String),
+            "currency": currency,
             "total_cents": np.round(subtotal_cents).astype(np.int64) + fee_cents,
             "product_row": first_product,
         }
@@ -589,22 +607,23 @@ def _coupons(
 ) -> tuple[np.ndarray, np.ndarray]:
     """At most one coupon per order, each within its rules: WELCOME10 on a new customer's
     first order, a campaign's code during that campaign, VIP25 for VIPs, FREESHIP on web orders
-    outside campaigns. Returns the codes (None: no coupon) and their discount in 1/10000."""
+    outside campaigns. Returns the codes (index into COUPON_CODES, -1: none) and their
+    discount in 1/10000."""
     n = is_web.size
-    code = np.full(n, None, dtype=object)
+    code = np.full(n, -1, dtype=np.int64)
     units = np.zeros(n, dtype=np.int64)
     u = rng.random(n)
     for ci, name in enumerate(CAMPAIGN_NAMES):
         camp_code, pct, (web_uptake, pos_uptake), *_ = CAMPAIGNS[name]
         if camp_code:
             hit = (campaign == ci) & (u < np.where(is_web, web_uptake, pos_uptake))
-            code[hit], units[hit] = camp_code, pct
+            code[hit], units[hit] = COUPON_CODES.index(camp_code), pct
     welcome = is_first & (rng.random(n) < WELCOME_UPTAKE)
-    code[welcome], units[welcome] = WELCOME_COUPON
-    vip = (code == None) & is_vip & (rng.random(n) < VIP_UPTAKE)  # noqa: E711 (object array)
-    code[vip], units[vip] = VIP_COUPON
-    free = (code == None) & is_web & (campaign == 0) & (rng.random(n) < FREE_SHIPPING_UPTAKE)  # noqa: E711
-    code[free] = FREE_SHIPPING_COUPON
+    code[welcome], units[welcome] = COUPON_CODES.index(WELCOME_COUPON[0]), WELCOME_COUPON[1]
+    vip = (code < 0) & is_vip & (rng.random(n) < VIP_UPTAKE)
+    code[vip], units[vip] = COUPON_CODES.index(VIP_COUPON[0]), VIP_COUPON[1]
+    free = (code < 0) & is_web & (campaign == 0) & (rng.random(n) < FREE_SHIPPING_UPTAKE)
+    code[free] = COUPON_CODES.index(FREE_SHIPPING_COUPON)
     return code, units
 
 
@@ -648,12 +667,14 @@ def _shipments(
     ship_first = int(p.parcels[:first].sum())
     owner = np.repeat(np.arange(n), parcels)
     m = owner.size
-    carrier = np.empty(m, dtype=object)
+    carrier = np.empty(m, dtype=np.int64)  # index into CARRIERS
     for ci, code in enumerate(COUNTRY_CODES):
         rows = np.flatnonzero(country[owner] == ci)
-        carrier[rows] = choice_from(rng, CARRIERS_BY_COUNTRY[code], rows.size)
-    sla_days = np.array([CARRIER_SLA_DAYS[x] for x in carrier], dtype=np.int64)
-    pace = np.array([CARRIER_PACE[x] for x in carrier])
+        options = CARRIERS_BY_COUNTRY[code]
+        pick = weighted_choice(rng, np.array([share for _, share in options]), rows.size)
+        carrier[rows] = np.array([CARRIERS.index(name) for name, _ in options])[pick]
+    sla_days = CARRIER_SLA[carrier]
+    pace = CARRIER_PACES[carrier]
     # Picked and packed within hours (a day or two at peak).
     shipped_at = utc_us[owner] + (rng.lognormal(np.log(14), 0.5, m).clip(1, 60) * US_PER_HOUR).astype(np.int64)
     shipped_at = shipped_at // 1_000_000 * 1_000_000
@@ -670,19 +691,17 @@ def _shipments(
     arrive_day = ship_day + transit
     arrive_day += ((arrive_day + 3) % 7 == 6).astype(np.int64)  # no deliveries on Sundays
     local = arrive_day * US_PER_DAY + rng.integers(8 * 3600, 19 * 3600, m) * 1_000_000
-    _, delivered_at = localise(local, tz, TZ_NAMES)
+    _, delivered_at = localise(local, tz, TZ_NAMES, text=False)
     delivered_at = np.maximum(delivered_at, shipped_at + US_PER_HOUR)
     in_transit = delivered_at >= p.as_of_us
     late = ~in_transit & (delivered_at > shipped_at + sla_days * US_PER_DAY)
     shipment_id = cfg.id_offset + ship_first + 1 + np.arange(m, dtype=np.int64)
-    log.add("shipments", "late_delivery", shipment_id[late], carrier[late])
+    log.add("shipments", "late_delivery", shipment_id[late], np.array(CARRIERS, dtype=object)[carrier[late]])
     log.add("shipments", "in_transit", shipment_id[in_transit])
 
-    currency = CURRENCY_OF_COUNTRY[country[owner]]
-    base, per_kg, surcharge = (np.array([SHIP_COST[c][i] for c in currency], dtype=object) for i in range(3))
-    zone_fee = np.array([s[z - 1] if z else 0 for s, z in zip(surcharge, zone, strict=True)], dtype=np.float64)
+    market = MARKET_OF_COUNTRY[country[owner]]
     parcel_kg = weight_kg[owner] / parcels[owner] * rng.uniform(0.7, 1.3, m) + 0.3
-    cost_cents = np.round(base.astype(np.float64) + per_kg.astype(np.float64) * parcel_kg + zone_fee).astype(np.int64)
+    cost_cents = np.round(SHIP_BASE[market] + SHIP_PER_KG[market] * parcel_kg + SHIP_ZONE_FEE[market, zone])
 
     last = np.full(n, -1, dtype=np.int64)
     np.maximum.at(last, owner, np.where(in_transit, np.iinfo(np.int64).max, delivered_at))
@@ -692,10 +711,10 @@ def _shipments(
         [
             pa.array(shipment_id),
             pa.array(order_id[owner]),
-            pa.array(carrier, pa.string()),
+            pa.array(CARRIERS, pa.string()).take(pa.array(carrier)),
             pa.array(shipped_at).cast(UTC_TS),
             pa.array(delivered_at // 1_000_000 * 1_000_000, mask=in_transit).cast(UTC_TS),
-            decimal_array(cost_cents, 12, 2),
+            decimal_array(cost_cents.astype(np.int64), 12, 2),
         ],
         schema=schemas.SHIPMENTS,
     )
@@ -740,8 +759,8 @@ def _return_candidates(
             "product_id": product_id[pick],
             "return_ts": pl.Series(return_ts // 1_000_000 * 1_000_000).cast(pl.Datetime("us", "UTC")),
             "qty": (1 + (rng.random(pick.size) * qty[pick]).astype(np.int32)).astype(np.int32),
-            "reason": pl.Series(reason, dtype=pl.String),
-            "_correction": pl.Series(correction, dtype=pl.String),
+            "reason": labels(REASON_TEXTS, reason),
+            "_correction": labels(REASON_TEXTS, correction),
         }
     )
 
@@ -749,10 +768,10 @@ def _return_candidates(
 def _reasons(
     rng: np.random.Generator, category: np.ndarray, shipped: np.ndarray, late: np.ndarray, is_web: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Two draws per return from the reasons that fit it: the reason, and the one a later
-    correction (the Delta merge) sets."""
+    """Two draws per return from the reasons that fit it (indices into RETURN_REASONS): the
+    reason, and the one a later correction (the Delta merge) sets."""
     weights = np.array([RETURN_REASON_WEIGHTS[c] for c in CATEGORY_NAMES], dtype=np.float64)[category]
-    codes = list(REASON_CODES)
+    codes = REASON_CODES
     for code in SHIPPED_ONLY_REASONS:
         weights[~shipped, codes.index(code)] = 0.0
     weights[~late, codes.index("LATE")] = 0.0
@@ -762,4 +781,4 @@ def _reasons(
         np.minimum((rng.random(category.size)[:, None] * cdf[:, -1:] > cdf).sum(axis=1), len(codes) - 1)
         for _ in range(2)
     ]
-    return REASON_TEXTS[draws[0]], REASON_TEXTS[draws[1]]
+    return draws[0], draws[1]
