@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "data_realism.md"
 
 # What a shopper knows: the time zone of each state, the days stores are shut, the
-# carriers' delivery promises, the currency of each market.
+# currency of each market (the carriers' delivery promises come from the dbt seed).
 STATE_TZ = {
     "NSW": "Australia/Sydney",
     "VIC": "Australia/Melbourne",
@@ -56,19 +56,7 @@ CLOSED_DAYS = {  # Christmas Day everywhere, Good Friday in AU and GB, Thanksgiv
     "CA": ("2024-12-25", "2025-12-25"),
 }
 BLACK_FRIDAYS = ("2024-11-29", "2025-11-28")
-SLA_DAYS = {
-    "AusPost": 5,
-    "StarTrack": 3,
-    "Sendle": 6,
-    "DHL": 4,
-    "UPS": 4,
-    "FedEx": 3,
-    "USPS": 6,
-    "Royal Mail": 3,
-    "DPD": 2,
-    "Canada Post": 6,
-    "Purolator": 4,
-}
+SLA_SEED = ROOT / "dbt" / "seeds" / "carrier_sla.csv"  # the carriers' promises, as gold uses them
 MARKETS = {"AUD": "AU", "USD": "US", "GBP": "GB", "CAD": "CA"}
 
 
@@ -119,8 +107,9 @@ def _values(rows: dict[str, tuple]) -> str:
 
 
 def connect(raw: Path, workdir: Path, materialize: bool = True) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with typed relations of the base run (references that resolve only):
-    tables, or views when only a few metrics are wanted (no full load)."""
+    """An in-memory DuckDB with typed relations of the base run (references that resolve only).
+    Without `materialize` the big facts (lines, sales, shipments, events, sensors) stay views:
+    a few metrics are measured without loading everything."""
     con = duckdb.connect(config={"extension_directory": str(workdir)})
     duckdb_extensions.import_extension("excel", con=con)
     con.sql("LOAD excel")
@@ -136,14 +125,13 @@ def connect(raw: Path, workdir: Path, materialize: bool = True) -> duckdb.DuckDB
     zones = ", ".join(f"('{state}', '{tz}')" for state, tz in STATE_TZ.items())
     closed = ", ".join(f"('{c}', DATE '{d}')" for c, days in CLOSED_DAYS.items() for d in days)
     markets = ", ".join(f"('{currency}', '{country}')" for currency, country in MARKETS.items())
-    slas = ", ".join(f"('{carrier}', {days})" for carrier, days in SLA_DAYS.items())
     con.register("returns_delta", DeltaTable(raw / "returns").to_pyarrow_table())
     relation = "TABLE" if materialize else "VIEW"
     for sql in (
         f"CREATE TABLE state_tz AS SELECT * FROM (VALUES {zones}) AS t(state, tz)",
         f"CREATE TABLE closed_days AS SELECT * FROM (VALUES {closed}) AS t(country, day)",
         f"CREATE TABLE markets AS SELECT * FROM (VALUES {markets}) AS t(currency, country)",
-        f"CREATE TABLE carrier_sla AS SELECT * FROM (VALUES {slas}) AS t(carrier, sla_days)",
+        f"CREATE TABLE carrier_sla AS SELECT carrier, sla_days::INT AS sla_days FROM read_csv('{SLA_SEED}')",
         f"CREATE TABLE customers AS SELECT * FROM {csv('customers', 'customers.csv')}",
         f"CREATE TABLE products AS SELECT * FROM {csv('products', 'products.csv')}",
         f"CREATE TABLE stores AS SELECT * FROM {csv('stores', 'stores.csv')}",
@@ -191,7 +179,8 @@ def connect(raw: Path, workdir: Path, materialize: bool = True) -> duckdb.DuckDB
             FROM {csv("sensors", "sensors/*/*/sensors.csv")} AS s JOIN stores AS st ON st.store_id = s.store_id
             WHERE s.sensor_ts IS NOT NULL""",
     ):
-        con.sql(sql if "(VALUES" in sql else sql.replace("CREATE TABLE", f"CREATE {relation}", 1))
+        light = any(f"CREATE TABLE {name} " in sql for name in ("lines", "sales", "shipments", "events", "sensors"))
+        con.sql(sql.replace("CREATE TABLE", f"CREATE {relation}", 1) if light else sql)
     return con
 
 

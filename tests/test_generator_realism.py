@@ -38,42 +38,44 @@ def test_every_metric_is_in_range(metrics):
     assert not failed, "\n".join(failed)
 
 
-def _linked_copy(raw: Path, target: Path) -> Path:
-    """A copy of the dataset whose files link to the original (only planted files are real copies)."""
-    shutil.copytree(raw, target, copy_function=os.symlink)
-    return target
-
-
-def _replace(path: Path, frame: pl.DataFrame) -> None:
+def _planted(realistic: Path, target: Path, day: str, change) -> tuple[Path, pl.DataFrame]:
+    """A copy of the dataset whose files link to the original, except one day's orders file,
+    rewritten by `change`; returns the copy and that file's original rows."""
+    shutil.copytree(realistic, target, copy_function=os.symlink)
+    path = target / "orders_header" / f"order_dt={day}" / "part-00000.csv"
+    headers = pl.read_csv(path, infer_schema=False)
     path.unlink()
-    frame.write_csv(path, line_terminator="\n", null_value="")
+    change(headers).write_csv(path, line_terminator="\n", null_value="")
+    return target, headers
+
+
+def _measured(raw: Path, metric) -> float:
+    planted = {m.name: m for m in scorecard(raw, groups=(metric.group,))}[metric.name]
+    assert not planted.passed, f"{metric.name} passes on planted data: {planted.value}"
+    assert planted.value is not None
+    return planted.value
 
 
 def test_stores_trading_at_night_fail_the_scorecard(realistic, metrics, tmp_path):
-    name = "in-store orders outside trading hours"
-    assert metrics[name].passed
-    raw = _linked_copy(realistic, tmp_path / "planted")
-    path = raw / "orders_header" / "order_dt=2024-06-14" / "part-00000.csv"
-    headers = pl.read_csv(path, infer_schema=False)
-    night = headers.with_columns(  # in-store orders at 03:xx local time
-        order_ts=pl.when(pl.col("channel") == "pos")
-        .then(pl.col("order_ts").str.slice(0, 11) + "03" + pl.col("order_ts").str.slice(13))
-        .otherwise(pl.col("order_ts"))
+    metric = metrics["in-store orders outside trading hours"]
+    assert metric.passed
+    night = pl.col("order_ts").str.slice(0, 11) + "03" + pl.col("order_ts").str.slice(13)  # 03:xx local time
+    raw, headers = _planted(
+        realistic,
+        tmp_path / "planted",
+        "2024-06-14",
+        lambda h: h.with_columns(order_ts=pl.when(pl.col("channel") == "pos").then(night).otherwise("order_ts")),
     )
-    _replace(path, night)
-    planted = {m.name: m for m in scorecard(raw, groups=(metrics[name].group,))}
-    assert not planted[name].passed
-    assert planted[name].value > 0.9 * headers.filter(pl.col("channel") == "pos").height  # orphans aside
+    pos = headers.filter(pl.col("channel") == "pos").height
+    assert _measured(raw, metric) > 0.9 * pos > 0  # orders with an orphaned store aside
 
 
 def test_an_order_before_its_customer_joined_fails_the_scorecard(realistic, metrics, tmp_path):
-    name = "orders before the customer's join time"
-    assert metrics[name].passed
-    raw = _linked_copy(realistic, tmp_path / "planted")
-    path = raw / "orders_header" / "order_dt=2025-03-03" / "part-00000.csv"
-    headers = pl.read_csv(path, infer_schema=False)
+    metric = metrics["orders before the customer's join time"]
+    assert metric.passed
     customers = pl.read_csv(realistic / "customers.csv", infer_schema=False)
     joined_late = customers.filter(pl.col("join_ts") > "2025-03-04")["customer_id"][0]
-    _replace(path, headers.with_columns(customer_id=pl.lit(joined_late)))  # the whole day's orders
-    planted = {m.name: m for m in scorecard(raw, groups=(metrics[name].group,))}
-    assert not planted[name].passed and planted[name].value > 0.9 * headers.height  # orphaned-store orders aside
+    raw, headers = _planted(  # the whole day's orders by a customer who joined the day after
+        realistic, tmp_path / "planted", "2025-03-03", lambda h: h.with_columns(customer_id=pl.lit(joined_late))
+    )
+    assert _measured(raw, metric) > 0.9 * headers.height  # orders with an orphaned store aside
