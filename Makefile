@@ -13,7 +13,7 @@ SEED   ?= 42
 SCALE  ?= 0.01
 RAW    ?= data_raw
 
-.PHONY: run test lint format install generate bronze bronze-info transform bi screenshots bench lock clean
+.PHONY: run test lint format install generate bronze bronze-info transform bi screenshots bench realism lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
@@ -88,6 +88,13 @@ bench: $(STAMP) | $(SECRETS)
 	$(PY) -m benchmarks.transform
 	$(PY) -m benchmarks.bi
 	$(PY) -m benchmarks.end_to_end --scales 1.0 3.0
+
+## The data realism scorecard at full scale (seed 42): generates into .bench/realism and
+## writes docs/data_realism.md; fails when a metric is out of its range.
+REALISM_SCALE ?= 1.0
+realism: $(STAMP)
+	$(PY) -m generators --seed 42 --scale $(REALISM_SCALE) --out .bench/realism --quiet
+	$(PY) -m benchmarks.realism --raw .bench/realism --write
 
 ## Re-freeze requirements.lock from pyproject.toml in a throwaway venv.
 lock:

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from generators.config import DEFAULT_START, GeneratorConfig
+from generators.new_columns import NEW_COLUMNS
 from generators.output import OutputError
 from generators.progress import Progress
 from schemas import SOURCES
@@ -74,6 +75,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--only", nargs="+", choices=SOURCES, metavar="TABLE", help=f"generate only these sources: {', '.join(SOURCES)}"
     )
+    p.add_argument(
+        "--add-column",
+        action="append",
+        choices=sorted(NEW_COLUMNS),
+        metavar="TABLE.COLUMN",
+        help="schema-evolution drill, with an increment: its files of TABLE get this new optional column "
+        f"(repeatable; one of {', '.join(sorted(NEW_COLUMNS))})",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     return p
 
@@ -85,6 +94,8 @@ def config_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Generat
         p.error("--late-days belongs to an increment: give --start-date and --days too")
     if args.start_date is not None and args.start_date <= DEFAULT_START:
         p.error(f"--start-date must be after the base window's first day {DEFAULT_START}")
+    if args.add_column and args.days is None:
+        p.error("--add-column belongs to an increment (the base files follow schemas/): give --start-date and --days")
     return GeneratorConfig(
         seed=args.seed,
         scale=args.scale,
@@ -93,6 +104,7 @@ def config_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Generat
         days=args.days,
         late_days=args.late_days,
         only=frozenset(args.only or ()),
+        new_columns=tuple(sorted(set(args.add_column or ()))),
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-GENERATOR_VERSION = "1.1.0"  # 1.1: a duplicate registration is always the later one
+GENERATOR_VERSION = "2.0.0"  # 2.0: realistic behaviour (docs/data_realism.md)
 
 # The base window: two full years, so year-over-year measures have data. Fixed so
 # that the same seed and arguments give the same bytes on any day.
@@ -59,19 +59,27 @@ class GeneratorConfig:
     days: int | None = None
     late_days: int | None = None
     only: frozenset[str] = frozenset()
+    new_columns: tuple[str, ...] = ()  # schema-evolution drill: TABLE.COLUMN added to this increment's files
 
     @property
     def is_increment(self) -> bool:
         return self.days is not None
 
     @property
+    def increment_start(self) -> date:
+        """The first day of an increment batch."""
+        if self.start_date is None:
+            raise ValueError("the base run has no start date")
+        return self.start_date
+
+    @property
     def batch_no(self) -> int:
         """0 for the base run; days from DEFAULT_START for an increment (file and id namespace)."""
-        return (self.start_date - DEFAULT_START).days if self.is_increment else 0
+        return (self.increment_start - DEFAULT_START).days if self.is_increment else 0
 
     @property
     def batch_name(self) -> str:
-        return f"increment-{self.start_date.isoformat()}" if self.is_increment else "base"
+        return f"increment-{self.increment_start.isoformat()}" if self.is_increment else "base"
 
     @property
     def id_offset(self) -> int:
@@ -82,11 +90,11 @@ class GeneratorConfig:
 
     def fact_days(self) -> list[date]:
         """The days of fact data this batch writes, in chronological order."""
-        if not self.is_increment:
+        if self.days is None:
             return [DEFAULT_START + timedelta(days=i) for i in range(BASE_DAYS)]
-        days = [self.start_date + timedelta(days=i) for i in range(self.days)]
+        days = [self.increment_start + timedelta(days=i) for i in range(self.days)]
         if self.late_days:
-            days.insert(0, self.start_date - timedelta(days=self.late_days))
+            days.insert(0, self.increment_start - timedelta(days=self.late_days))
         return days
 
     def selected(self, source: str) -> bool:

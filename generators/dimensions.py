@@ -1,54 +1,114 @@
 """Customers, products, stores and suppliers: the dimension sources (CSV).
 
 Each builder returns the frame as written (with its anomalies) plus the clean
-attributes the fact generators need (weights, activity windows, time zones).
-Dimensions depend on the seed and scale only, never on the batch, so an increment
-rebuilds exactly the base rows it references and changes.
+attributes the fact generators need: where customers live and shop, how often they buy
+and when they lapse; what products cost in each market and how popular they are; where
+stores stand, how big they are and when they trade. Dimensions depend on the seed and
+scale only, never on the batch, so an increment rebuilds exactly the base rows it
+references and changes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import polars as pl
 
 import schemas
-from generators import anomalies
+from generators import anomalies, geography
 from generators.anomalies import AnomalyLog
 from generators.config import BASE_DAYS, DEFAULT_START, GeneratorConfig
 from generators.formats import US_PER_DAY, codes, day_number, fixed_point, utc_text, weighted_choice
 from generators.pools import company_names, country_pools
 from generators.reference import (
+    AGE_MEAN,
+    AGE_RANGE,
+    AGE_SD,
     CATEGORIES,
+    CATEGORY_NAMES,
     CATEGORY_WEIGHTS,
     COUNTRIES,
     COUNTRY_CODES,
     CURRENCIES,
     EMAIL_DOMAINS,
+    FIRST_ORDER_SHARE,
+    INTENSITY_CAP,
+    INTENSITY_SIGMA,
+    JOIN_GROWTH,
+    JOIN_HISTORY_YEARS,
+    JOIN_MONTH,
+    LIFETIME_YEARS,
+    MARKET_PRICE_INDEX,
+    ONE_AND_DONE_SHARE,
+    POPULARITY_CAP,
+    POPULARITY_SIGMA,
+    PRICE_ELASTICITY,
+    PRICE_REVISIONS_PER_YEAR,
     PRODUCT_ADJECTIVES,
     PRODUCT_CURRENCIES,
-    STORE_SUFFIXES,
+    SELLING_CURRENCIES,
+    STORE_FORMATS,
     SUPPLIER_COUNTRIES,
+    VIP_SHARE,
+    WEB_PROPENSITY_BETA,
+    WEB_STOREFRONTS,
 )
 
 WINDOW_START = day_number(DEFAULT_START)
 WINDOW_END = WINDOW_START + BASE_DAYS  # exclusive
-HISTORY_START = day_number(date(2015, 1, 1))
+HISTORY_START = day_number(date(2015, 1, 1))  # products and stores
 NEVER = np.iinfo(np.int32).max
 # References that point nowhere (orphan anomalies) use ids from this range, which no
 # real row of any scale reaches.
 ORPHAN_ID_BASE = 100_000_000
+PRICE_SLOTS = 3  # price revisions kept per product and market
+HOME_STORE_DECAY_KM = 4.0  # customers favour stores within a few km...
+HOME_STORE_AREA_POWER = 0.8  # ...and big stores
+SHORTLIST = 24  # stores per customer in the draw (the best-scored ones)
+
+
+@dataclass
+class Stores:
+    frame: pl.DataFrame
+    ids: np.ndarray
+    channel: np.ndarray  # 'web' / 'pos'
+    country: np.ndarray
+    city: np.ndarray  # index into geography.cities(); the head-office city for web shops
+    tz_index: np.ndarray  # index into geography.TZ_NAMES
+    lat: np.ndarray  # true coordinates (before any anomaly)
+    lon: np.ndarray
+    floor_area: np.ndarray  # m2; 0 for web shops
+    open_day: np.ndarray
+    close_day: np.ndarray  # exclusive; NEVER while open
+    flagship: np.ndarray  # per country: the row of its flagship store (always open)
+    web_rows: np.ndarray  # (countries, storefronts): rows of the web shops
+    sensor_stores: np.ndarray  # row positions of instrumented stores
+    clean: np.ndarray
+
+    def is_open(self, rows: np.ndarray, day: np.ndarray) -> np.ndarray:
+        return (self.open_day[rows] <= day) & (day < self.close_day[rows])
 
 
 @dataclass
 class Customers:
     frame: pl.DataFrame
     ids: np.ndarray
-    weights: np.ndarray
-    join_day: np.ndarray
     country: np.ndarray
+    city: np.ndarray
+    tz_index: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    join_day: np.ndarray
+    active_from: np.ndarray  # first local day an order can fall on (join day + 2: any time zone)
+    churn_day: np.ndarray  # exclusive: the customer has lapsed from this day
+    intensity: np.ndarray  # relative purchase frequency while active
+    web_propensity: np.ndarray  # share of orders placed online
+    first_order_day: np.ndarray  # a new customer's first order (NEVER: none planned)
+    is_vip: np.ndarray
+    home_store: np.ndarray  # store rows
+    alt_store: np.ndarray  # a second store, open the whole window
     clean: np.ndarray  # rows without an anomaly, eligible for change files
 
 
@@ -56,25 +116,28 @@ class Customers:
 class Products:
     frame: pl.DataFrame
     ids: np.ndarray
-    weights: np.ndarray
-    price_aud: np.ndarray  # list price in AUD, 1/10000 units (before any price anomaly)
+    category: np.ndarray  # index into CATEGORY_NAMES
+    weights: np.ndarray  # popularity (units)
+    weight_kg: np.ndarray
+    price_aud: np.ndarray  # AUD reference price, 1/10000 units
+    levels: np.ndarray  # (products, SELLING_CURRENCIES, PRICE_SLOTS + 1) local price points, 1/10000 units
+    revision_days: np.ndarray  # (products, SELLING_CURRENCIES, PRICE_SLOTS): a level starts on its day
     active_from: np.ndarray  # day numbers
     active_until: np.ndarray  # exclusive; NEVER when not discontinued
-    category: np.ndarray
     clean: np.ndarray  # rows without an anomaly, eligible for change files
+    # Price changes of increments: (first day, product rows, factor), applied in order.
+    price_steps: list[tuple[int, np.ndarray, np.ndarray]] = field(default_factory=list)
 
-
-@dataclass
-class Stores:
-    frame: pl.DataFrame
-    ids: np.ndarray
-    weights: np.ndarray
-    channel: np.ndarray
-    country: np.ndarray
-    tz_index: np.ndarray
-    tz_names: list[str]
-    sensor_stores: np.ndarray  # row positions of instrumented stores
-    clean: np.ndarray
+    def unit_price(self, rows: np.ndarray, currency: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Selling price (1/10000 units) of products in markets (SELLING_CURRENCIES index) on days."""
+        level = (self.revision_days[rows, currency] <= day[:, None]).sum(axis=1)
+        units = self.levels[rows, currency, level]
+        for first_day, changed, factor in self.price_steps:
+            by_row = np.ones(self.ids.size)
+            by_row[changed] = factor
+            hit = (day >= first_day) & (by_row[rows] != 1.0)
+            units[hit] = price_point(units[hit] / 10_000 * by_row[rows[hit]], rows[hit])
+        return units
 
 
 @dataclass
@@ -86,56 +149,34 @@ class Dimensions:
 
 
 def build(cfg: GeneratorConfig, log: AnomalyLog) -> Dimensions:
+    stores = build_stores(cfg, log)
     return Dimensions(
-        customers=build_customers(cfg, log),
+        customers=build_customers(cfg, log, stores),
         products=build_products(cfg, log),
-        stores=build_stores(cfg, log),
+        stores=stores,
         suppliers=build_suppliers(cfg),
     )
 
 
-def _country_draw(rng: np.random.Generator, n: int) -> np.ndarray:
-    shares = np.array([COUNTRIES[c]["share"] for c in COUNTRY_CODES])
-    return weighted_choice(rng, shares, n)
+def price_point(value: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Retail price points (1/10000 units): x.49/x.99 under 10, whole amounts less a cent
+    (x.99) or five cents (x.95, a fifth of products) up to 1,000, then steps of 50."""
+    value = np.asarray(value, dtype=np.float64)
+    cents = np.where(
+        value < 10,
+        np.maximum(np.round(value * 2), 1) * 50 - 1,
+        np.where(value < 1000, np.round(value), np.round(value / 50) * 50) * 100 - np.where(rows % 5 == 0, 5, 1),
+    )
+    return cents.astype(np.int64) * 100
 
 
-def _states(rng: np.random.Generator, country: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row: state code, sales region and IANA time zone of a state drawn by weight."""
-    state = np.empty(country.size, dtype=object)
-    region = np.empty(country.size, dtype=object)
-    tz = np.empty(country.size, dtype=object)
-    for ci, code in enumerate(COUNTRY_CODES):
-        rows = np.flatnonzero(country == ci)
-        table = COUNTRIES[code]["states"]
-        pick = weighted_choice(rng, np.array([w for *_, w in table]), rows.size)
-        state[rows] = np.array([s for s, *_ in table], dtype=object)[pick]
-        region[rows] = np.array([r for _, r, *_ in table], dtype=object)[pick]
-        tz[rows] = np.array([t for *_, t, _ in table], dtype=object)[pick]
-    return state, region, tz
-
-
-def _coordinates(rng: np.random.Generator, country: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lat_lo = np.array([COUNTRIES[c]["lat"][0] for c in COUNTRY_CODES])[country]
-    lat_hi = np.array([COUNTRIES[c]["lat"][1] for c in COUNTRY_CODES])[country]
-    lon_lo = np.array([COUNTRIES[c]["lon"][0] for c in COUNTRY_CODES])[country]
-    lon_hi = np.array([COUNTRIES[c]["lon"][1] for c in COUNTRY_CODES])[country]
-    lat = np.round(lat_lo + rng.random(country.size) * (lat_hi - lat_lo), 6)
-    lon = np.round(lon_lo + rng.random(country.size) * (lon_hi - lon_lo), 6)
-    return lat, lon
-
-
-def _from_pools(rng: np.random.Generator, country: np.ndarray, field: str, seed: int) -> np.ndarray:
+def _from_pools(rng: np.random.Generator, country: np.ndarray, field_name: str, seed: int) -> np.ndarray:
     out = np.empty(country.size, dtype=object)
     for ci, code in enumerate(COUNTRY_CODES):
         rows = np.flatnonzero(country == ci)
-        pool = getattr(country_pools(code, seed), field)
+        pool = getattr(country_pools(code, seed), field_name)
         out[rows] = pool[rng.integers(0, pool.size, rows.size)]
     return out
-
-
-def _power_law_weights(rng: np.random.Generator, n: int, exponent: float) -> np.ndarray:
-    """Zipf-like popularity: a random permutation of 1/rank^exponent."""
-    return rng.permutation(1.0 / np.arange(1, n + 1, dtype=np.float64) ** exponent)
 
 
 def _digits(rng: np.random.Generator, n: int, width: int) -> pl.Series:
@@ -169,23 +210,88 @@ def _others(rng: np.random.Generator, n: int, taken: np.ndarray, k: int) -> np.n
     return rng.choice(free, size=k, replace=False)
 
 
-def build_customers(cfg: GeneratorConfig, log: AnomalyLog) -> Customers:
+def _join_days(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Sign-up days since the loyalty programme started: growing every year, peaking in Q4."""
+    first = WINDOW_START - round(JOIN_HISTORY_YEARS * 365.25)
+    days = np.arange(first, WINDOW_END - 7)
+    month = (days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12).astype(np.int64)
+    weights = (1 + JOIN_GROWTH) ** ((days - first) / 365.25) * np.array(JOIN_MONTH)[month]
+    return days[weighted_choice(rng, weights, n)].astype(np.int64)
+
+
+def home_stores(
+    rng: np.random.Generator, country: np.ndarray, city: np.ndarray, lat: np.ndarray, lon: np.ndarray, stores: Stores
+) -> tuple[np.ndarray, np.ndarray]:
+    """A home store near each customer (favouring big stores) and a second store that trades
+    the whole window: among the stores of the customer's city, else of the country.
+
+    Each is drawn with probability proportional to exp(score) (Gumbel-max) among the
+    customer's SHORTLIST best-scored stores: a store further down practically never wins,
+    and random numbers for every (customer, store) pair would cost more than the distances."""
+    physical = stores.channel == "pos"
+    candidates = physical & (stores.close_day > WINDOW_START)
+    steady = physical & (stores.open_day <= WINDOW_START) & (stores.close_day == NEVER)
+    home = np.empty(country.size, dtype=np.int64)
+    alt = np.empty(country.size, dtype=np.int64)
+    pull = HOME_STORE_AREA_POWER * np.log(np.maximum(stores.floor_area, 1)).astype(np.float32)
+    for k in np.unique(city):
+        rows = np.flatnonzero(city == k)
+        c = country[rows[0]]
+        local = candidates & (stores.city == k)
+        pool = np.flatnonzero(local if local.any() else candidates & (stores.country == c))
+        if np.count_nonzero(steady[pool]) < 2:  # the second store: a steady one of the country
+            pool = np.union1d(pool, np.flatnonzero(steady & (stores.country == c)))
+        # Distances on a local plane (km): exact enough within a city, and cheap.
+        x, y = geography.plane_km(lat[rows], lon[rows], float(lat[rows[0]]))
+        sx, sy = geography.plane_km(stores.lat[pool], stores.lon[pool], float(lat[rows[0]]))
+        width = min(SHORTLIST, pool.size)
+        for part in np.array_split(np.arange(rows.size), max(1, rows.size * pool.size // 2_000_000 + 1)):
+            score = pull[None, pool] - np.hypot(x[part, None] - sx[None, :], y[part, None] - sy[None, :]) / np.float32(
+                HOME_STORE_DECAY_KM
+            )
+            best = (
+                np.argpartition(-score, width - 1, axis=1)[:, :width]
+                if width < pool.size
+                else np.indices(score.shape)[1]
+            )
+            top = np.take_along_axis(score, best, axis=1)
+            at = np.arange(part.size)
+            first = np.argmax(top + rng.gumbel(size=top.shape), axis=1)
+            home[rows[part]] = pool[best[at, first]]
+            top = np.where(steady[pool][best], top, -np.inf)
+            top[at, first] = -np.inf  # another store than home
+            second = np.argmax(top + rng.gumbel(size=top.shape), axis=1)
+            found = np.isfinite(top[at, second])
+            alt[rows[part]] = np.where(found, pool[best[at, second]], stores.flagship[c])
+    return home, alt
+
+
+def build_customers(cfg: GeneratorConfig, log: AnomalyLog, stores: Stores) -> Customers:
     rng = cfg.dimension_rng("customers")
     n = cfg.target("customers")
     ids = np.arange(1, n + 1, dtype=np.int64)
-    country = _country_draw(rng, n)
-    state, _, _ = _states(rng, country)
+    cities = geography.cities()
+    shares = np.array([COUNTRIES[c]["share"] for c in COUNTRY_CODES])
+    country = weighted_choice(rng, shares, n)
+    city = geography.city_draw(rng, country)
+    lat, lon = geography.around(rng, city)
     first = _from_pools(rng, country, "first_names", cfg.seed)
     last = _from_pools(rng, country, "last_names", cfg.seed)
-    weights = _power_law_weights(rng, n, 0.9)
-    # 60% joined before the window, 40% during it (they only buy after joining).
-    joined_before = rng.random(n) < 0.6
-    join_day = np.where(
-        joined_before, rng.integers(HISTORY_START, WINDOW_START, n), rng.integers(WINDOW_START, WINDOW_END - 7, n)
-    )
-    join_us = join_day.astype(np.int64) * US_PER_DAY + rng.integers(0, US_PER_DAY // 1_000_000, n) * 1_000_000
-    birth_day = WINDOW_START - rng.integers(18 * 365, 85 * 365, n)
-    lat, lon = _coordinates(rng, country)
+    age = np.clip(rng.normal(AGE_MEAN, AGE_SD, n), AGE_RANGE[0], AGE_RANGE[1] - 0.01)
+    birth_day = (WINDOW_START - age * 365.25).astype(np.int64)
+
+    join_day = _join_days(rng, n)
+    # Purchase frequency: log-normal with a cap, so the best customers buy a few times a
+    # week at most. Lifetime: some lapse within weeks, the rest after about 1.6 years.
+    mean = np.exp(INTENSITY_SIGMA**2 / 2)
+    intensity = np.minimum(rng.lognormal(0.0, INTENSITY_SIGMA, n), INTENSITY_CAP * mean)
+    one_and_done = rng.random(n) < ONE_AND_DONE_SHARE
+    lifetime = np.where(one_and_done, rng.integers(3, 20, n), rng.exponential(LIFETIME_YEARS * 365.25, n))
+    # Younger customers shop online more.
+    web_propensity = np.clip(rng.beta(*WEB_PROPENSITY_BETA, n) * (1.25 - (age - 18) / 120), 0.02, 0.98)
+    first_order_lag = rng.geometric(0.45, n) - 1
+    wants_first_order = rng.random(n) < FIRST_ORDER_SHARE
+
     domains = np.empty(n, dtype=object)
     for ci, code in enumerate(COUNTRY_CODES):
         rows = np.flatnonzero(country == ci)
@@ -193,6 +299,36 @@ def build_customers(cfg: GeneratorConfig, log: AnomalyLog) -> Customers:
     separator = np.array([".", "_", ""], dtype=object)[rng.integers(0, 3, n)]
     suffix = np.where(rng.random(n) < 0.5, rng.integers(1, 99, n).astype(str), "")
     unit = pl.when(pl.Series(rng.random(n) < 0.2)).then("Unit " + pl.Series(rng.integers(1, 40, n)).cast(pl.String))
+
+    counts = {
+        name: anomalies.class_count("customers", name, n)
+        for name in ("malformed_email", "duplicate_natural_key", "missing_contact")
+    }
+    where = anomalies.plan(rng, n, counts)
+    originals = _others(rng, n, np.concatenate(list(where.values())), counts["duplicate_natural_key"])
+    dups, originals = _later_is_duplicate(where["duplicate_natural_key"], originals)
+    join_us = join_day * US_PER_DAY + rng.integers(0, US_PER_DAY // 1_000_000, n) * 1_000_000
+    # The second registration comes after the first (30-400 days, before the window ends).
+    later = np.minimum(
+        join_us[originals] + rng.integers(30, 400, dups.size) * US_PER_DAY, (WINDOW_END - 8) * US_PER_DAY
+    )
+    join_us[dups] = np.maximum(later, join_us[originals] + US_PER_DAY // 24)
+    join_day = join_us // US_PER_DAY
+    birth_day[dups] = birth_day[originals]
+
+    # join_ts is UTC while orders fall on local days: from two days after joining an order
+    # is after join_ts in every time zone.
+    active_from = join_day + 2
+    churn_day = join_day + lifetime.astype(np.int64) + 2
+    first_order_day = np.where(
+        wants_first_order & (join_day >= WINDOW_START), np.minimum(active_from + first_order_lag, churn_day - 1), NEVER
+    )
+    first_order_day = np.where(first_order_day >= active_from, first_order_day, NEVER)
+    # VIP: the top of expected spend in the window (frequency x days active in it).
+    active_days = np.clip(np.minimum(churn_day, WINDOW_END) - np.maximum(active_from, WINDOW_START), 0, None)
+    value = intensity * active_days
+    is_vip = value >= max(np.quantile(value, 1 - VIP_SHARE), 1e-9)
+    home, alt = home_stores(rng, country, city, lat, lon, stores)
 
     frame = pl.DataFrame(
         {
@@ -207,15 +343,15 @@ def build_customers(cfg: GeneratorConfig, log: AnomalyLog) -> Customers:
             "_number": pl.Series(rng.integers(1, 400, n)).cast(pl.String),
             "_street": pl.Series(_from_pools(rng, country, "streets", cfg.seed), dtype=pl.String),
             "address_line2": pl.select(unit.alias("u")).to_series(),
-            "city": pl.Series(_from_pools(rng, country, "cities", cfg.seed), dtype=pl.String),
-            "state_region": pl.Series(state, dtype=pl.String),
-            "postcode": pl.Series(_from_pools(rng, country, "postcodes", cfg.seed), dtype=pl.String),
+            "city": pl.Series(cities.name[city], dtype=pl.String),
+            "state_region": pl.Series(cities.state[city], dtype=pl.String),
+            "postcode": pl.Series(geography.postcodes(rng, city), dtype=pl.String),
             "country_code": pl.Series(np.array(COUNTRY_CODES, dtype=object)[country], dtype=pl.String),
             "latitude": lat,
             "longitude": lon,
             "birth_date": pl.Series(birth_day.astype(np.int32)).cast(pl.Date),
             "join_ts": join_us,
-            "is_vip": weights >= np.quantile(weights, 0.95),
+            "is_vip": is_vip,
             "gdpr_consent": rng.random(n) < 0.85,
         }
     )
@@ -230,25 +366,8 @@ def build_customers(cfg: GeneratorConfig, log: AnomalyLog) -> Customers:
         address_line1=pl.col("_number") + " " + pl.col("_street"),
         join_ts=utc_text(pl.col("join_ts")),
     )
-
-    counts = {
-        name: anomalies.class_count("customers", name, n)
-        for name in ("malformed_email", "duplicate_natural_key", "missing_contact")
-    }
-    where = anomalies.plan(rng, n, counts)
     frame = _break_emails(frame, where["malformed_email"], log)
-    originals = _others(rng, n, np.concatenate(list(where.values())), counts["duplicate_natural_key"])
-    dups, originals = _later_is_duplicate(where["duplicate_natural_key"], originals)
-    frame = _copy_rows(frame, dups, originals, ["natural_key", "first_name", "last_name", "birth_date"])
-    # The second registration comes after the first (30-400 days, before the window ends).
-    later = np.minimum(
-        join_us[originals] + rng.integers(30, 400, dups.size) * US_PER_DAY, (WINDOW_END - 8) * US_PER_DAY
-    )
-    later = np.maximum(later, join_us[originals] + US_PER_DAY // 24)
-    join_day[dups] = later // US_PER_DAY
-    frame = _assign(
-        frame, "join_ts", dups, pl.Series(later).cast(pl.Datetime("us")).dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_list()
-    )
+    frame = _copy_rows(frame, dups, originals, ["natural_key", "first_name", "last_name"])
     log.add("customers", "duplicate_natural_key", ids[dups], ids[originals], frame["natural_key"].gather(dups))
     frame = _blank_contacts(frame, where["missing_contact"], log)
 
@@ -256,14 +375,25 @@ def build_customers(cfg: GeneratorConfig, log: AnomalyLog) -> Customers:
     return Customers(
         frame=frame.select(schemas.CUSTOMERS.names),
         ids=ids,
-        weights=weights,
-        join_day=join_day,
         country=country,
+        city=city,
+        tz_index=cities.tz_index[city],
+        lat=lat,
+        lon=lon,
+        join_day=join_day,
+        active_from=active_from,
+        churn_day=churn_day,
+        intensity=intensity,
+        web_propensity=web_propensity,
+        first_order_day=first_order_day.astype(np.int64),
+        is_vip=is_vip,
+        home_store=home,
+        alt_store=alt,
         clean=clean,
     )
 
 
-def _assign(frame: pl.DataFrame, column: str, rows: np.ndarray, values) -> pl.DataFrame:
+def set_rows(frame: pl.DataFrame, column: str, rows: np.ndarray, values) -> pl.DataFrame:
     """frame[column][rows] = values (a sequence; None means null)."""
     series = frame[column].clone()
     series.scatter(np.asarray(rows, dtype=np.int64), pl.Series(list(values), dtype=series.dtype))
@@ -272,7 +402,7 @@ def _assign(frame: pl.DataFrame, column: str, rows: np.ndarray, values) -> pl.Da
 
 def _copy_rows(frame: pl.DataFrame, rows: np.ndarray, source_rows: np.ndarray, columns: list[str]) -> pl.DataFrame:
     for column in columns:
-        frame = _assign(frame, column, rows, frame[column].gather(source_rows))
+        frame = set_rows(frame, column, rows, frame[column].gather(source_rows))
     return frame
 
 
@@ -294,53 +424,84 @@ def _break_emails(frame: pl.DataFrame, rows: np.ndarray, log: AnomalyLog) -> pl.
             }[kind]
         )
     log.add("customers", "malformed_email", frame["customer_id"].to_numpy()[rows], kinds)
-    return _assign(frame, "email", rows, broken)
+    return set_rows(frame, "email", rows, broken)
 
 
 def _blank_contacts(frame: pl.DataFrame, rows: np.ndarray, log: AnomalyLog) -> pl.DataFrame:
     groups = (("phone",), ("address_line1",), ("city", "postcode"))
     which = np.arange(rows.size) % len(groups)
     for gi, fields in enumerate(groups):
-        for field in fields:
-            frame = _assign(frame, field, rows[which == gi], [None] * int((which == gi).sum()))
+        for field_name in fields:
+            frame = set_rows(frame, field_name, rows[which == gi], [None] * int((which == gi).sum()))
     log.add("customers", "missing_contact", frame["customer_id"].to_numpy()[rows], ["+".join(groups[g]) for g in which])
     return frame
 
 
-def _price_units(rng: np.random.Generator, median_aud: np.ndarray) -> np.ndarray:
-    """Log-normal list prices ending in .99 (or .49 under 10), as 1/10000 units."""
-    raw = median_aud * rng.lognormal(0.0, 0.6, median_aud.size)
-    whole = np.maximum(np.floor(raw), 1).astype(np.int64)
-    cents = np.where(raw < 10, 49, 99)
-    return whole * 10_000 + cents * 100
+def _local_prices(rng: np.random.Generator, price_aud: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Price points per selling market, revised now and then (mostly upwards): the levels
+    and the days each revision starts."""
+    n, k = price_aud.size, len(SELLING_CURRENCIES)
+    levels = np.empty((n, k, PRICE_SLOTS + 1), dtype=np.int64)
+    revision_days = np.full((n, k, PRICE_SLOTS), NEVER, dtype=np.int64)
+    years = BASE_DAYS / 365.25
+    for ci, code in enumerate(SELLING_CURRENCIES):
+        base = price_aud / 10_000 * MARKET_PRICE_INDEX[code] / CURRENCIES[code][0]
+        revisions = np.minimum(rng.poisson(PRICE_REVISIONS_PER_YEAR * years, n), PRICE_SLOTS)
+        days = np.sort(rng.integers(WINDOW_START + 30, WINDOW_END, (n, PRICE_SLOTS)), axis=1)
+        steps = np.exp(rng.normal(0.03, 0.04, (n, PRICE_SLOTS)))
+        levels[:, ci, 0] = price_point(base, rows)
+        value = base.copy()
+        for slot in range(PRICE_SLOTS):
+            value = np.where(revisions > slot, value * steps[:, slot], value)
+            levels[:, ci, slot + 1] = np.where(revisions > slot, price_point(value, rows), levels[:, ci, slot])
+            revision_days[:, ci, slot] = np.where(revisions > slot, days[:, slot], NEVER)
+    return levels, revision_days
 
 
 def build_products(cfg: GeneratorConfig, log: AnomalyLog) -> Products:
     rng = cfg.dimension_rng("products")
     n = cfg.target("products")
     ids = np.arange(1, n + 1, dtype=np.int64)
-    names = list(CATEGORIES)
-    category = weighted_choice(rng, np.array([CATEGORY_WEIGHTS[c] for c in names]), n)
+    rows = np.arange(n)
+    category = weighted_choice(rng, np.array([CATEGORY_WEIGHTS[c] for c in CATEGORY_NAMES]), n)
     subcategory = np.empty(n, dtype=object)
     noun = np.empty(n, dtype=object)
-    for ci, cat in enumerate(names):
-        rows = np.flatnonzero(category == ci)
-        subs = list(CATEGORIES[cat][1])
-        pick = rng.integers(0, len(subs), rows.size)
-        subcategory[rows] = np.array(subs, dtype=object)[pick]
+    median = np.empty(n)
+    weight_kg = np.empty(n)
+    for ci, cat in enumerate(CATEGORY_NAMES):
+        cat_rows = np.flatnonzero(category == ci)
+        subs = list(CATEGORIES[cat])
+        pick = rng.integers(0, len(subs), cat_rows.size)
+        subcategory[cat_rows] = np.array(subs, dtype=object)[pick]
         for si, sub in enumerate(subs):
-            nouns = np.array(CATEGORIES[cat][1][sub], dtype=object)
-            sub_rows = rows[pick == si]
-            noun[sub_rows] = nouns[rng.integers(0, nouns.size, sub_rows.size)]
+            nouns = list(CATEGORIES[cat][sub])
+            sub_rows = cat_rows[pick == si]
+            which = rng.integers(0, len(nouns), sub_rows.size)
+            noun[sub_rows] = np.array(nouns, dtype=object)[which]
+            median[sub_rows] = np.array([CATEGORIES[cat][sub][x][0] for x in nouns])[which]
+            weight_kg[sub_rows] = np.array([CATEGORIES[cat][sub][x][1] for x in nouns])[which]
     brands = np.array([c.split()[0] for c in company_names(cfg.seed)], dtype=object)
     adjective = np.array(PRODUCT_ADJECTIVES, dtype=object)[rng.integers(0, len(PRODUCT_ADJECTIVES), n)]
-    price_aud = _price_units(rng, np.array([CATEGORIES[c][0] for c in names])[category])
+    price_aud = price_point(median * rng.lognormal(0.0, 0.35, n), rows)
+    weight_kg = np.round(weight_kg * rng.lognormal(0.0, 0.15, n), 3)
+    popularity = np.minimum(rng.lognormal(0.0, POPULARITY_SIGMA, n), POPULARITY_CAP)
+    weights = popularity * (price_aud / 10_000) ** -PRICE_ELASTICITY
+    levels, revision_days = _local_prices(rng, price_aud, rows)
+
     currency = np.array([c for c, _ in PRODUCT_CURRENCIES], dtype=object)[
         weighted_choice(rng, np.array([p for _, p in PRODUCT_CURRENCIES]), n)
     ]
-    start_rate = np.array([CURRENCIES[c][0] for c in currency])
+    # The list price is the catalogue's current price in the product's list currency:
+    # the latest local price point of the base window (EUR lists are not sold).
+    latest = levels[rows, :, PRICE_SLOTS]
     list_price = np.where(
-        currency == "AUD", price_aud, (np.floor(price_aud / start_rate / 10_000) * 10_000 + 9_900).astype(np.int64)
+        currency == "AUD",
+        latest[:, SELLING_CURRENCIES.index("AUD")],
+        np.where(
+            currency == "USD",
+            latest[:, SELLING_CURRENCIES.index("USD")],
+            price_point(price_aud / 10_000 / CURRENCIES["EUR"][0], rows),
+        ),
     )
     introduced = np.where(
         rng.random(n) < 0.8,
@@ -356,7 +517,7 @@ def build_products(cfg: GeneratorConfig, log: AnomalyLog) -> Products:
             "product_id": ids,
             "sku": codes(rng, n, 6, "SKU-"),
             "name": pl.Series(brands[rng.integers(0, brands.size, n)] + " " + adjective + " " + noun, dtype=pl.String),
-            "category": pl.Series(np.array(names, dtype=object)[category], dtype=pl.String),
+            "category": pl.Series(np.array(CATEGORY_NAMES, dtype=object)[category], dtype=pl.String),
             "subcategory": pl.Series(subcategory, dtype=pl.String),
             "current_price": list_price,
             "currency": pl.Series(currency, dtype=pl.String),
@@ -376,23 +537,26 @@ def build_products(cfg: GeneratorConfig, log: AnomalyLog) -> Products:
         None if k == "missing" else "0.0000" if k == "zero" else "N/A" if k == "non_numeric" else "-" + v
         for k, v in zip(kind, frame["current_price"].gather(where["invalid_price"]).to_list(), strict=True)
     ]
-    frame = _assign(frame, "current_price", where["invalid_price"], bad_price)
+    frame = set_rows(frame, "current_price", where["invalid_price"], bad_price)
     log.add("products", "invalid_price", ids[where["invalid_price"]], kind)
 
     eligible = np.setdiff1d(np.flatnonzero(discontinued), where["invalid_price"])
     k = min(eligible.size, anomalies.class_count("products", "discontinued_without_date", n))
     undated = np.sort(rng.choice(eligible, size=k, replace=False))
-    frame = _assign(frame, "discontinued_dt", undated, [None] * k)
+    frame = set_rows(frame, "discontinued_dt", undated, [None] * k)
     log.add("products", "discontinued_without_date", ids[undated])
 
     return Products(
         frame=frame,
         ids=ids,
-        weights=_power_law_weights(rng, n, 1.0),
+        category=category,
+        weights=weights,
+        weight_kg=weight_kg,
         price_aud=price_aud,
+        levels=levels,
+        revision_days=revision_days,
         active_from=introduced,
         active_until=stop_day.astype(np.int64),
-        category=np.array(names, dtype=object)[category],
         clean=np.setdiff1d(np.arange(n), np.concatenate([where["invalid_price"], undated])),
     )
 
@@ -401,29 +565,59 @@ def build_stores(cfg: GeneratorConfig, log: AnomalyLog) -> Stores:
     rng = cfg.dimension_rng("stores")
     n = cfg.target("stores")
     ids = np.arange(1, n + 1, dtype=np.int64)
-    n_web = max(len(COUNTRY_CODES), round(0.01 * n))
+    cities = geography.cities()
+    k = len(COUNTRY_CODES)
+    # Web shops: a website, an app and a marketplace storefront per country (one each at tiny scales).
+    fronts = len(WEB_STOREFRONTS) if n >= 100 else 1
+    web_rows = np.sort(rng.choice(n, k * fronts, replace=False)).reshape(k, fronts)
     is_web = np.zeros(n, dtype=bool)
-    is_web[rng.choice(n, n_web, replace=False)] = True
-    country = _country_draw(rng, n)
-    country[is_web] = np.arange(n_web) % len(COUNTRY_CODES)  # every country has a web shop
-    state, region, tz = _states(rng, country)
-    city = _from_pools(rng, country, "cities", cfg.seed)
-    suffix = np.array(STORE_SUFFIXES, dtype=object)[rng.integers(0, len(STORE_SUFFIXES), n)]
-    name = np.where(
-        is_web,
-        "Online " + np.array(COUNTRY_CODES, dtype=object)[country] + " " + np.arange(1, n + 1).astype(str),
-        city + " " + suffix,
+    is_web[web_rows.ravel()] = True
+    physical = np.flatnonzero(~is_web)
+    flagship = np.sort(rng.choice(physical, k, replace=False))
+    others = np.setdiff1d(physical, flagship)
+
+    country = np.empty(n, dtype=np.int64)
+    city = np.empty(n, dtype=np.int64)
+    for ci in range(k):
+        country[web_rows[ci]] = ci
+        country[flagship[ci]] = ci
+        city[web_rows[ci]] = city[flagship[ci]] = cities.largest(ci)
+    shares = np.array([COUNTRIES[c]["share"] for c in COUNTRY_CODES])
+    country[others] = weighted_choice(rng, shares, others.size)
+    # Towns get a few more stores per head than the capitals.
+    city[others] = geography.city_draw(rng, country[others], flatten=0.85)
+
+    fmt = np.zeros(n, dtype=np.int64)  # index into STORE_FORMATS; 0 = flagship
+    fmt[others] = 1 + weighted_choice(rng, np.array([f[3] for f in STORE_FORMATS[1:]]), others.size)
+    low = np.array([f[2][0] for f in STORE_FORMATS])[fmt]
+    high = np.array([f[2][1] for f in STORE_FORMATS])[fmt]
+    floor_area = np.where(is_web, 0, np.round(np.exp(rng.uniform(np.log(low), np.log(high))) / 10) * 10).astype(
+        np.int64
     )
-    lat, lon = _coordinates(rng, country)
+    suffix = np.array([f[1][int(rng.integers(0, len(f[1])))] for f in (STORE_FORMATS[i] for i in fmt)], dtype=object)
+    store_city = cities.name[city]
+    name = store_city + " " + suffix
+    for ci, code in enumerate(COUNTRY_CODES):
+        for fi in range(fronts):
+            name[web_rows[ci, fi]] = f"Online {code} {WEB_STOREFRONTS[fi][0]}"
+
+    lat, lon = geography.around(rng, city, spread=0.35)
+    for ci in range(k):  # web shops and flagships sit in the city centre
+        for row in [*web_rows[ci], flagship[ci]]:
+            lat[row], lon[row] = cities.lat[city[row]], cities.lon[city[row]]
+    # Most stores opened long ago; some open during the window and some close: 1% before
+    # it (they never trade in it), 2% during it.
     open_day = rng.integers(day_number(date(1995, 1, 1)), WINDOW_START - 180, n)
-    closed = ~is_web & (rng.random(n) < 0.01) & (open_day < WINDOW_START - 400)
-    close_day = np.where(closed, rng.integers(np.minimum(open_day + 365, WINDOW_START - 1), WINDOW_START), 0)
-    # Web shops take about half of all orders; physical stores vary in size.
-    weights = np.where(is_web, 0.0, rng.lognormal(0.0, 0.7, n))
-    weights[is_web] = weights.sum() / n_web
-    weights[closed] = 0.0
-    tz_names = sorted(set(tz))
-    tz_index = np.searchsorted(np.array(tz_names, dtype=object), tz)
+    opens_late = (rng.random(n) < 0.04) & ~is_web
+    open_day = np.where(opens_late, rng.integers(WINDOW_START, WINDOW_END - 60, n), open_day)
+    fate = rng.random(n)
+    closed_before = (fate < 0.01) & ~opens_late & (open_day < WINDOW_START - 400)
+    closes_during = (fate > 0.98) & (open_day < WINDOW_START)
+    close_day = np.where(closed_before, rng.integers(np.minimum(open_day + 365, WINDOW_START - 1), WINDOW_START), NEVER)
+    close_day = np.where(closes_during, rng.integers(WINDOW_START + 30, WINDOW_END - 1, n), close_day)
+    for rows in (web_rows.ravel(), flagship):
+        open_day[rows] = np.minimum(open_day[rows], WINDOW_START - 3650)
+        close_day[rows] = NEVER
 
     frame = pl.DataFrame(
         {
@@ -432,14 +626,18 @@ def build_stores(cfg: GeneratorConfig, log: AnomalyLog) -> Stores:
             + pl.Series(ids).cast(pl.String).str.zfill(5),
             "name": pl.Series(name, dtype=pl.String),
             "channel": pl.Series(np.where(is_web, "web", "pos"), dtype=pl.String),
-            "region": pl.Series(region, dtype=pl.String),
-            "state": pl.Series(state, dtype=pl.String),
+            "region": pl.Series(cities.region[city], dtype=pl.String),
+            "state": pl.Series(cities.state[city], dtype=pl.String),
             "latitude": lat,
             "longitude": lon,
             "open_dt": pl.Series(open_day.astype(np.int32)).cast(pl.Date),
-            "close_dt": pl.Series(close_day.astype(np.int32)).cast(pl.Date),
+            "close_dt": pl.Series(np.where(close_day == NEVER, 0, close_day).astype(np.int32)).cast(pl.Date),
+            "floor_area_sqm": pl.Series(floor_area, dtype=pl.Int32),
         }
-    ).with_columns(close_dt=pl.when(pl.Series(closed)).then(pl.col("close_dt")))
+    ).with_columns(
+        close_dt=pl.when(pl.Series(close_day != NEVER)).then(pl.col("close_dt")),
+        floor_area_sqm=pl.when(pl.col("floor_area_sqm") > 0).then(pl.col("floor_area_sqm")),
+    )
 
     counts = {
         name_: anomalies.class_count("stores", name_, n) for name_ in ("impossible_coordinates", "duplicate_store_code")
@@ -449,7 +647,7 @@ def build_stores(cfg: GeneratorConfig, log: AnomalyLog) -> Stores:
     kind = np.array(("latitude", "longitude", "both"), dtype=object)[np.arange(bad.size) % 3]
     bad_lat = np.where(kind != "longitude", np.round(90.5 + rng.random(bad.size) * 60, 6), lat[bad])
     bad_lon = np.where(kind != "latitude", np.round(-180.5 - rng.random(bad.size) * 90, 6), lon[bad])
-    frame = _assign(_assign(frame, "latitude", bad, bad_lat), "longitude", bad, bad_lon)
+    frame = set_rows(set_rows(frame, "latitude", bad, bad_lat), "longitude", bad, bad_lon)
     log.add("stores", "impossible_coordinates", ids[bad], kind)
     dups = where["duplicate_store_code"]
     originals = _others(rng, n, np.concatenate(list(where.values())), dups.size)
@@ -457,18 +655,28 @@ def build_stores(cfg: GeneratorConfig, log: AnomalyLog) -> Stores:
     frame = _copy_rows(frame, dups, originals, ["store_code"])
     log.add("stores", "duplicate_store_code", ids[dups], ids[originals], frame["store_code"].gather(dups))
 
-    physical = np.flatnonzero(~is_web & ~closed)
-    n_sensor = min(physical.size, max(2, round(120 * cfg.scale)))
+    # Shelf sensors in a subset of the stores that trade the whole window, bigger ones first.
+    steady = np.flatnonzero(~is_web & (open_day <= WINDOW_START) & (close_day == NEVER))
+    n_sensor = min(steady.size, max(2, round(120 * cfg.scale)))
+    sensor_stores = np.sort(
+        rng.choice(steady, n_sensor, replace=False, p=floor_area[steady] / floor_area[steady].sum())
+    )
     return Stores(
-        frame=frame,
+        frame=frame.select(schemas.STORES.names),
         ids=ids,
-        weights=weights,
         channel=np.where(is_web, "web", "pos"),
         country=country,
-        tz_index=tz_index,
-        tz_names=tz_names,
-        sensor_stores=np.sort(rng.choice(physical, n_sensor, replace=False)),
-        clean=np.setdiff1d(np.flatnonzero(~closed), np.concatenate([bad, dups, originals])),
+        city=city,
+        tz_index=cities.tz_index[city],
+        lat=lat,
+        lon=lon,
+        floor_area=floor_area,
+        open_day=open_day.astype(np.int64),
+        close_day=close_day.astype(np.int64),
+        flagship=flagship,
+        web_rows=web_rows,
+        sensor_stores=sensor_stores,
+        clean=np.setdiff1d(np.flatnonzero(close_day == NEVER), np.concatenate([bad, dups, originals])),
     )
 
 

@@ -79,24 +79,49 @@ def utc_text(utc_us: pl.Expr, with_millis: bool = False) -> pl.Expr:
     return utc_us.cast(pl.Datetime("us")).dt.strftime(fmt)
 
 
-def localise(local_us: np.ndarray, tz_index: np.ndarray, tz_names: list[str]) -> tuple[pl.Series, np.ndarray]:
-    """Wall-clock times in per-row zones -> (ISO text with offset, UTC microseconds).
+def localise(
+    local_us: np.ndarray, tz_index: np.ndarray, tz_names, text: bool = True
+) -> tuple[pl.Series | None, np.ndarray]:
+    """Wall-clock times in per-row zones -> (ISO text with offset, or None without `text`;
+    UTC microseconds).
 
-    The caller never places a time inside a DST gap or overlap (no local times
-    between 01:00 and 04:00 for orders; sensors are generated in UTC instead).
+    A time in a DST gap (clocks jump forward) moves one hour later; in an overlap (clocks
+    go back) the earlier instant is taken.
     """
-    text = np.empty(local_us.size, dtype=object)
+    parts: list[pl.Series] = []
+    order: list[np.ndarray] = []
     utc = np.empty(local_us.size, dtype=np.int64)
     for code in np.unique(tz_index):
         rows = np.flatnonzero(tz_index == code)
-        aware = (
-            pl.Series(local_us[rows])
-            .cast(pl.Datetime("us"))
-            .dt.replace_time_zone(tz_names[code], ambiguous="earliest", non_existent="null")
+        wall = pl.Series(local_us[rows])
+        aware = wall.cast(pl.Datetime("us")).dt.replace_time_zone(
+            tz_names[code], ambiguous="earliest", non_existent="null"
         )
-        text[rows] = aware.dt.strftime("%Y-%m-%dT%H:%M:%S%:z").to_numpy()
+        if aware.null_count():
+            shifted = (
+                (wall + 3_600_000_000)
+                .cast(pl.Datetime("us"))
+                .dt.replace_time_zone(tz_names[code], ambiguous="earliest", non_existent="null")
+            )
+            aware = aware.fill_null(shifted)
+        if text:
+            parts.append(aware.dt.strftime("%Y-%m-%dT%H:%M:%S%:z"))
+            order.append(rows)
         utc[rows] = aware.dt.convert_time_zone("UTC").dt.replace_time_zone(None).cast(pl.Int64).to_numpy()
-    return pl.Series(text, dtype=pl.String), utc
+    if not text:
+        return None, utc
+    # The zones' texts back in row order, without leaving Arrow memory.
+    return pl.concat(parts).gather(np.argsort(np.concatenate(order))), utc
+
+
+def local_days(utc_us: np.ndarray, tz_index: np.ndarray, tz_names) -> np.ndarray:
+    """The local calendar day (days since 1970) of UTC instants in per-row zones."""
+    out = np.empty(utc_us.size, dtype=np.int64)
+    for code in np.unique(tz_index):
+        rows = np.flatnonzero(tz_index == code)
+        local = pl.Series(utc_us[rows]).cast(pl.Datetime("us", "UTC")).dt.convert_time_zone(tz_names[code])
+        out[rows] = local.dt.date().cast(pl.Int32).to_numpy()
+    return out
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> int:
@@ -119,6 +144,30 @@ def weighted_choice(rng: np.random.Generator, weights: np.ndarray, size: int) ->
     cdf = np.cumsum(weights, dtype=np.float64)
     idx = np.searchsorted(cdf, rng.random(size) * cdf[-1], side="right")
     return np.minimum(idx, weights.size - 1)
+
+
+def grouped_choice(
+    rng: np.random.Generator, group_of_item: np.ndarray, weights: np.ndarray, wanted: np.ndarray
+) -> np.ndarray:
+    """Per wanted group, an item of that group drawn by weight (-1 when the group is empty):
+    one sort and one searchsorted for all rows."""
+    order = np.argsort(group_of_item, kind="stable")
+    groups = group_of_item[order]
+    cum = np.cumsum(weights[order], dtype=np.float64)
+    start = np.searchsorted(groups, wanted, side="left")
+    stop = np.searchsorted(groups, wanted, side="right")
+    base = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+    total = cum[np.maximum(stop - 1, 0)] - base
+    idx = np.searchsorted(cum, base + rng.random(wanted.size) * total, side="right")
+    idx = np.clip(idx, start, np.maximum(stop - 1, start))
+    return np.where(stop > start, order[np.minimum(idx, order.size - 1)], -1)
+
+
+def labels(names, index: np.ndarray) -> pl.Series:
+    """Text per row from a small vocabulary, by index (-1: null). Built in Arrow memory: no
+    Python object per row."""
+    vocabulary = pl.Series([*names, None], dtype=pl.String)
+    return vocabulary.gather(np.where(index < 0, len(names), index))
 
 
 def choice_from(rng: np.random.Generator, options, size: int) -> np.ndarray:

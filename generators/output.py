@@ -3,15 +3,18 @@ records from which `_manifest.json` and `_anomalies.json` are rebuilt.
 
 Each batch (the base run, each increment) keeps its own record in `_batches/`; the two
 top-level files are the union of all records, so re-running any batch is idempotent.
+Re-running the base with the same seed, scale and generator version rewrites only the
+base's own files (the same bytes) and keeps the increments built on it.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
-from generators.anomalies import _sort_key
+from generators.anomalies import sort_rows
 from generators.config import GENERATOR_VERSION, GeneratorConfig
 
 MANIFEST = "_manifest.json"
@@ -42,7 +45,22 @@ INCREMENT_GLOBS = {
     "customers": "customers_changes/*/part-{b:05d}.csv",
     "products": "products_changes/*/part-{b:05d}.csv",
     "stores": "stores_changes/*/part-{b:05d}.csv",
+    "exchange_rates": "exchange_rates_changes/*/part-{b:05d}.xlsx",
 }
+# What the base run owns (increments add files beside them, never in these paths).
+BASE_OWNED = (
+    "customers.csv",
+    "products.csv",
+    "stores.csv",
+    "suppliers.csv",
+    "exchange_rates.xlsx",
+    "returns",
+    "orders_header/*/part-00000.csv",
+    "orders_lines/*/part-00000.csv",
+    "events/*/events_0000.jsonl",
+    "sensors/*/*/sensors.csv",
+    "shipments/part-00000-*.parquet",
+)
 
 
 class OutputError(Exception):
@@ -87,18 +105,43 @@ def prepare(cfg: GeneratorConfig) -> None:
                 "increments and --only runs must use the same seed and scale"
             )
     if not cfg.is_increment:
-        if not cfg.only:  # a new base invalidates every increment built on the old one
-            for child in out.iterdir():
-                _remove(child)
-        else:
+        if cfg.only:
             for source in cfg.only:
                 _remove(out / BASE_PATHS[source])
+        elif base.exists() and _same_base(read_json(base), cfg):
+            _remove_base_files(out)  # increments built on this very base stay valid
+        else:  # a new base invalidates every increment built on the old one
+            for child in out.iterdir():
+                _remove(child)
     else:
         for source, pattern in INCREMENT_GLOBS.items():
             if cfg.selected(source):
                 for path in out.glob(pattern.format(b=cfg.batch_no)):
                     path.unlink()
     (out / BATCHES).mkdir(exist_ok=True)
+
+
+def _same_base(record: dict, cfg: GeneratorConfig) -> bool:
+    args = record["args"]
+    return (args["seed"], args["scale"], record.get("generator_version")) == (cfg.seed, cfg.scale, GENERATOR_VERSION)
+
+
+def _remove_base_files(out: Path) -> None:
+    for pattern in BASE_OWNED:
+        for path in out.glob(pattern):
+            _remove(path)
+
+
+def earlier_increments(cfg: GeneratorConfig) -> list[tuple[date, int, int | None]]:
+    """(start date, days, late days) of the increments recorded in the folder that start
+    before this batch, in date order."""
+    found = []
+    for path in (cfg.out / BATCHES).glob("increment-*.json"):
+        args = read_json(path)["args"]
+        start = date.fromisoformat(args["start_date"])
+        if cfg.start_date is not None and start < cfg.start_date:
+            found.append((start, args["days"], args["late_days"]))
+    return sorted(found)
 
 
 def _remove(path: Path) -> None:
@@ -115,6 +158,7 @@ def args_of(cfg: GeneratorConfig) -> dict:
         "start_date": cfg.start_date.isoformat() if cfg.start_date else None,
         "days": cfg.days,
         "late_days": cfg.late_days,
+        "new_columns": list(cfg.new_columns),
     }  # --only re-makes part of the same batch
 
 
@@ -122,7 +166,14 @@ def save_batch(cfg: GeneratorConfig, sources: dict[str, dict], anomaly_sections:
     """Record what this batch wrote (merged into an earlier record of the same batch under --only)."""
     path = _batch_path(cfg.out, cfg)
     record = read_json(path) if path.exists() and cfg.only else {"sources": {}, "anomalies": {}}
-    record.update({"batch": cfg.batch_name, "batch_no": cfg.batch_no, "args": args_of(cfg)})
+    record.update(
+        {
+            "batch": cfg.batch_name,
+            "batch_no": cfg.batch_no,
+            "generator_version": GENERATOR_VERSION,
+            "args": args_of(cfg),
+        }
+    )
     record["sources"].update(sources)
     record["anomalies"].update(anomaly_sections)
     record.update(extra)
@@ -149,7 +200,7 @@ def rebuild(out: Path) -> None:
                 m["rows"].extend(c["rows"])
     for classes in merged.values():
         for c in classes.values():
-            c["rows"].sort(key=_sort_key)
+            c["rows"] = sort_rows(c["rows"])
             c["count"] = len(c["rows"])
     header = {
         "generator_version": GENERATOR_VERSION,
@@ -165,6 +216,25 @@ def rebuild(out: Path) -> None:
 
 
 def _dump(path: Path, payload: dict) -> None:
+    """Indented JSON, with each anomaly row on a line of its own (the row lists are encoded
+    by json's C encoder: the log holds hundreds of thousands of rows at full scale)."""
+    rows: list[str] = []
+
+    def hold_rows(node):
+        if isinstance(node, dict):
+            return {k: _placeholder(rows, v) if k == "rows" else hold_rows(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [hold_rows(v) for v in node]
+        return node
+
+    text = json.dumps(hold_rows(payload), indent=1)
+    for i, encoded in enumerate(rows):
+        text = text.replace(f'"\\u0000rows{i}"', encoded, 1)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=1, sort_keys=False) + "\n")
+    tmp.write_text(text + "\n")
     tmp.replace(path)
+
+
+def _placeholder(held: list[str], rows: list) -> str:
+    held.append(json.dumps(rows).replace("], [", "],\n  ["))
+    return f"\u0000rows{len(held) - 1}"

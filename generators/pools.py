@@ -23,8 +23,6 @@ class CountryPools:
     first_names: np.ndarray
     last_names: np.ndarray
     streets: np.ndarray
-    cities: np.ndarray
-    postcodes: np.ndarray
 
 
 def _distinct(draw, size: int) -> np.ndarray:
@@ -46,8 +44,6 @@ def country_pools(country: str, seed: int) -> CountryPools:
         first_names=_distinct(lambda: clean(person.first_name()), POOL_SIZE),
         last_names=_distinct(lambda: clean(person.last_name()), POOL_SIZE),
         streets=_distinct(lambda: clean(f"{address.street_name()} {address.street_suffix()}"), POOL_SIZE),
-        cities=_distinct(lambda: clean(address.city()), POOL_SIZE // 2),
-        postcodes=_distinct(lambda: clean(address.postal_code()), POOL_SIZE),
     )
 
 
@@ -61,7 +57,7 @@ def search_terms(seed: int) -> np.ndarray:
     """Search queries shoppers type: product nouns with an optional adjective (JSON-safe ASCII)."""
     from generators.reference import CATEGORIES, PRODUCT_ADJECTIVES
 
-    nouns = sorted({n for _, subs in CATEGORIES.values() for ns in subs.values() for n in ns})
+    nouns = sorted({n for subs in CATEGORIES.values() for ns in subs.values() for n in ns})
     rng = np.random.default_rng(seed)
     adjectives = np.array(("",) + PRODUCT_ADJECTIVES + ("cheap", "best", "red", "black", "kids"), dtype=object)
     picks = [

@@ -26,10 +26,10 @@ def write(cfg: GeneratorConfig, candidates: pl.DataFrame, out: Path) -> dict:
     if frame.height > target:  # keep the target count, spread over the whole window
         keep = np.sort(rng.choice(frame.height, target, replace=False))
         frame = frame[keep]
-    frame = frame.with_columns(return_id=pl.int_range(1, frame.height + 1, dtype=pl.Int64)).select(
-        schemas.RETURNS_V0.names
-    )
-    table = frame.to_arrow().cast(schemas.RETURNS_V0)
+    frame = frame.with_columns(return_id=pl.int_range(1, frame.height + 1, dtype=pl.Int64))
+    # A correction changes a return's reason to another one that fits the same line.
+    corrections = frame["_correction"].to_numpy()
+    table = frame.select(schemas.RETURNS_V0.names).to_arrow().cast(schemas.RETURNS_V0)
     n = table.num_rows
     first, second = int(n * 0.6), int(n * 0.9)
 
@@ -46,10 +46,19 @@ def write(cfg: GeneratorConfig, candidates: pl.DataFrame, out: Path) -> dict:
     updated_ids = np.sort(rng.choice(second, n_updates, replace=False)) + 1
     updates = table.take(pa.array(updated_ids - 1))
     new_qty = pa.array(np.maximum(1, np.asarray(updates["qty"]) - 1).astype(np.int32))
-    reason = np.array([r for r, _ in RETURN_REASONS], dtype=object)[rng.integers(0, len(RETURN_REASONS), n_updates)]
+    reason = corrections[updated_ids - 1]
     updates = updates.set_column(updates.schema.get_field_index("qty"), "qty", new_qty)
     updates = updates.set_column(updates.schema.get_field_index("reason"), "reason", pa.array(reason, pa.string()))
-    source = pa.concat_tables([updates, table.slice(second)])
+    # Returns of a reason the merge would not otherwise carry get their code backfilled (the
+    # same row, now with return_reason_code): every reason text then maps to its code.
+    carried = set(reason) | set(table.slice(second)["reason"].to_pylist())
+    all_reasons = np.array(table["reason"].to_pylist(), dtype=object)
+    backfill = np.array(
+        [np.flatnonzero(all_reasons[:second] == r)[0] + 1 for r in sorted(set(all_reasons[:second]) - carried)],
+        dtype=np.int64,
+    )
+    backfill = np.setdiff1d(backfill, updated_ids)
+    source = pa.concat_tables([updates, table.take(pa.array(backfill - 1)), table.slice(second)])
     codes = pa.array([REASON_CODES[r] for r in source["reason"].to_pylist()], pa.string())
     source = source.append_column(schemas.RETURNS.field("return_reason_code"), codes).cast(schemas.RETURNS)
     (
@@ -59,10 +68,17 @@ def write(cfg: GeneratorConfig, candidates: pl.DataFrame, out: Path) -> dict:
         .when_not_matched_insert_all()
         .execute()
     )
+    updated_ids = np.union1d(updated_ids, backfill)
+    n_updates = updated_ids.size
 
     # v3: cancelled returns are deleted.
+    # One coded return per reason stays, so the reason's code is still known afterwards.
+    source_reasons = np.array(source["reason"].to_pylist(), dtype=object)
+    keepers = np.array(
+        [source["return_id"][int(np.flatnonzero(source_reasons == r)[0])].as_py() for r in sorted(set(source_reasons))]
+    )
     n_deletes = max(1, round(0.005 * n))
-    deleted_ids = np.sort(rng.choice(np.arange(1, n + 1), n_deletes, replace=False))
+    deleted_ids = np.sort(rng.choice(np.setdiff1d(np.arange(1, n + 1), keepers), n_deletes, replace=False))
     DeltaTable(path).delete(f"return_id IN ({', '.join(map(str, deleted_ids.tolist()))})")
 
     return {

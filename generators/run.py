@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, timedelta
 
-import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
-from generators import changes, dimensions, events, exchange_rates, orders, output, returns, sensors
+from generators import changes, dimensions, events, exchange_rates, new_columns, orders, output, returns, sensors
 from generators.anomalies import AnomalyLog
-from generators.config import GeneratorConfig
+from generators.config import RATES_END, GeneratorConfig
+from generators.dimensions import Dimensions
 from generators.formats import from_day_number, partition_file, write_csv, write_lines
 from generators.progress import Progress
 
@@ -21,20 +21,14 @@ ORDER_SOURCES = ("orders_header", "orders_lines", "shipments", "returns", "event
 
 def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
     """Write the batch described by cfg; returns the batch's per-source totals."""
-    rates = exchange_rates.RateTable(cfg)
-    for day in cfg.fact_days() if cfg.is_increment else []:
-        if not rates.covers(day):
-            raise output.OutputError(
-                f"--start-date/--days reach {day}, outside the exchange-rate calendar "
-                f"({rates.first_day} days from 1970); choose dates up to 2026-06-30"
-            )
+    # Orders late on a US evening fall on the next UTC day: rates cover one day more.
+    last_rate_day = max(cfg.fact_days()) + timedelta(days=1) if cfg.is_increment else RATES_END
+    rates = exchange_rates.RateTable(cfg, until=last_rate_day)
     output.prepare(cfg)
     log = AnomalyLog()
-    t = time.perf_counter()
     dims = dimensions.build(cfg, log)
     written: list[str] = []
     extra: dict = {}
-    closed = np.empty(0, dtype=np.int64)
 
     if not cfg.is_increment:
         frames = {
@@ -51,23 +45,27 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
                 written.append(source)
         if cfg.selected("exchange_rates"):
             t = time.perf_counter()
-            rows, size = exchange_rates.write(rates, cfg.out)
+            rows, size = exchange_rates.write(rates, cfg.out / output.BASE_PATHS["exchange_rates"])
             progress.add("exchange_rates", rows, 1, size, time.perf_counter() - t)
             written.append("exchange_rates")
     else:
+        changes.replay(cfg, dims)
         delta = changes.plan(cfg, dims)
-        closed = delta.closed_store_rows
+        changes.apply(cfg, dims, delta)
         log = AnomalyLog()  # the dimension files are not rewritten: their anomalies belong to the base
         for source, frame in delta.frames.items():
             if cfg.selected(source):
+                frame = new_columns.add(frame, source, cfg.new_columns)
                 size = write_csv(frame, cfg.out / changes.change_file(cfg, source))
                 progress.add(source, frame.height, 1, size)
                 written.append(source)
+        if cfg.selected("exchange_rates"):
+            _write_rate_extension(cfg, rates, last_rate_day, progress, written)
 
     if any(cfg.selected(s) for s in ORDER_SOURCES):
-        extra.update(_write_facts(cfg, dims, rates, closed, log, progress, written))
+        extra.update(_write_facts(cfg, dims, rates, log, progress, written))
     if cfg.selected("sensors"):
-        plan = sensors.plan(cfg, dims, closed)
+        plan = sensors.plan(cfg, dims)
         for i in range(plan.store_rows.size):
             t = time.perf_counter()
             rows, files, size = sensors.write_store(cfg, dims, plan, i, log)
@@ -75,7 +73,7 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
             progress.tick("sensors", i + 1, plan.store_rows.size)
         written.append("sensors")
 
-    totals = {
+    totals: dict[str, dict[str, int | None]] = {
         s: {"rows": progress.stats[s].rows, "files": progress.stats[s].files, "bytes": progress.stats[s].bytes}
         for s in written
         if s in progress.stats
@@ -86,6 +84,21 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
         totals["returns"]["bytes"] = None
     output.save_batch(cfg, totals, {s: log.section(s) for s in written}, extra)
     return totals
+
+
+def _write_rate_extension(
+    cfg: GeneratorConfig, rates: exchange_rates.RateTable, last: date, progress: Progress, written: list[str]
+) -> None:
+    """An increment beyond the rates already delivered brings the rates of the missing days
+    (the calendar extends itself as increments move forward)."""
+    first = changes.rates_covered_until(cfg, RATES_END) + timedelta(days=1)
+    if first > last:
+        return
+    t = time.perf_counter()
+    path = cfg.out / changes.change_file(cfg, "exchange_rates", "xlsx")
+    rows, size = exchange_rates.write(rates, path, first, last)
+    progress.add("exchange_rates", rows, 1, size, time.perf_counter() - t)
+    written.append("exchange_rates")
 
 
 def _chunks(days: list[date], monthly: bool) -> list[range]:
@@ -102,15 +115,22 @@ def _write_daily(cfg: GeneratorConfig, frame: pl.DataFrame, source: str, progres
     size, files = 0, 0
     for (day,), part in frame.partition_by("_file_day", as_dict=True, maintain_order=True).items():
         path = cfg.out / partition_file(cfg, source, from_day_number(day))
-        part = part.drop("_file_day")
+        part = new_columns.add(part.drop("_file_day"), source, cfg.new_columns)
         size += write_lines(part["json"], path) if source == "events" else write_csv(part, path)
         files += 1
     progress.add(source, frame.height, files, size, seconds + time.perf_counter() - started)
 
 
-def _write_facts(cfg, dims, rates, closed, log, progress, written) -> dict:
-    oplan = orders.plan(cfg, dims, closed)
-    eplan = events.plan(cfg) if cfg.selected("events") else None
+def _write_facts(
+    cfg: GeneratorConfig,
+    dims: Dimensions,
+    rates: exchange_rates.RateTable,
+    log: AnomalyLog,
+    progress: Progress,
+    written: list[str],
+) -> dict:
+    oplan = orders.plan(cfg, dims)
+    eplan = events.plan(cfg, oplan) if cfg.selected("events") else None
     candidates = []
     chunks = _chunks(oplan.days, monthly=not cfg.is_increment)
     for ci, chunk in enumerate(chunks):
@@ -127,7 +147,9 @@ def _write_facts(cfg, dims, rates, closed, log, progress, written) -> dict:
             label = first_day.strftime("%Y-%m") if not cfg.is_increment else first_day.isoformat()
             path = cfg.out / "shipments" / f"part-{cfg.batch_no:05d}-{label}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(oc.shipments, path, compression="zstd")
+            pq.write_table(
+                new_columns.add_to_arrow(oc.shipments, "shipments", cfg.new_columns), path, compression="zstd"
+            )
             progress.add("shipments", oc.shipments.num_rows, 1, path.stat().st_size, time.perf_counter() - t)
         candidates.append(oc.returns)
         if eplan is not None:

@@ -66,6 +66,8 @@ STORES = pa.schema(
         _f("longitude", pa.float64()),
         _f("open_dt", pa.date32()),
         _f("close_dt", pa.date32()),
+        # Selling floor area (NULL for web shops): the store's size, independent of its sales.
+        _f("floor_area_sqm", pa.int32()),
     ]
 )
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 from deltalake import DeltaTable
-from raw_readers import logged, read_csv_typed, read_many
+from raw_readers import logged, parse_event, read_csv_typed, read_events, read_many
 
 import schemas
+from generators.reference import CARRIER_SLA_DAYS
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +31,7 @@ def tables(raw):
         "lines": lines,
         "shipments": pl.read_parquet(raw / "shipments" / "*.parquet"),
         "returns": pl.from_arrow(DeltaTable(raw / "returns").to_pyarrow_table()),
+        "raw": raw,
     }
 
 
@@ -107,3 +109,76 @@ def test_realistic_shapes(tables):
     feb = h.filter(pl.col("order_dt_local").dt.month() == 2).height
     assert dec > 1.3 * feb  # seasonal peak
     assert h["currency"].n_unique() >= 3 and h["channel"].n_unique() == 2
+
+
+def test_returns_come_after_the_parcels_arrived(tables):
+    """A shipped order is returned after its last parcel arrived, never while one is in transit."""
+    parcels = (
+        tables["shipments"]
+        .group_by("order_id")
+        .agg(last=pl.col("delivered_at").max(), in_transit=pl.col("delivered_at").null_count())
+    )
+    shipped_returns = tables["returns"].join(parcels, on="order_id")
+    assert shipped_returns.height > 0
+    assert shipped_returns.filter((pl.col("in_transit") > 0) | (pl.col("return_ts") <= pl.col("last"))).height == 0
+
+
+def test_return_reasons_fit_the_purchase(tables, raw):
+    """'Wrong size' only for fashion, 'Spoiled or expired' only for groceries, delivery
+    reasons only for shipped orders, 'Arrived late' only when a parcel broke its SLA."""
+    category = pl.read_csv(raw / "products.csv", infer_schema=False).select(
+        pl.col("product_id").cast(pl.Int64), "category"
+    )
+    sla = pl.col("carrier").replace_strict(CARRIER_SLA_DAYS, return_dtype=pl.Int64)
+    parcels = tables["shipments"].with_columns(
+        late=pl.col("delivered_at") > pl.col("shipped_at") + pl.duration(days=1) * sla
+    )
+    shipped = parcels["order_id"].unique().implode()
+    late = parcels.filter(pl.col("late"))["order_id"].unique().implode()
+    r = tables["returns"].join(category, on="product_id")
+    assert r.height > 0
+    breaks = {
+        "Wrong size": pl.col("category") != "Fashion",
+        "Spoiled or expired": pl.col("category") != "Grocery",
+        "Damaged on arrival": ~pl.col("order_id").is_in(shipped),
+        "Arrived late": ~pl.col("order_id").is_in(late),
+    }
+    for reason, wrong in breaks.items():
+        assert r.filter((pl.col("reason") == reason) & wrong).height == 0, reason
+
+
+def test_checkouts_belong_to_the_visitors_own_web_order(tables, raw):
+    """A checkout event names an order of that very customer, placed online within the hour after it."""
+    checkouts = pl.DataFrame(
+        [
+            {"user_id": e["user_id"], "ts": e["event_ts"], "order_id": e["payload"]["order_id"]}
+            for e in (parse_event(t) for _, _, t in read_events(raw))
+            if e and e.get("event_type") == "checkout" and "user_id" in e and "event_ts" in e
+        ]
+    ).with_columns(pl.col("ts").str.to_datetime(time_zone="UTC"))
+    orphaned = {o for o, column in logged(raw, "orders_header", "orphan_reference") if column == "customer_id"}
+    joined = checkouts.filter(~pl.col("order_id").is_in(list(orphaned))).join(
+        tables["headers"].select("order_id", "customer_id", "channel", "order_ts"), on="order_id"
+    )
+    assert joined.height > 0 and joined.height == checkouts.filter(~pl.col("order_id").is_in(list(orphaned))).height
+    wrong = joined.filter(
+        (pl.col("customer_id") != pl.col("user_id"))
+        | (pl.col("channel") != "web")
+        | ~pl.col("ts").is_between(pl.col("order_ts") - pl.duration(hours=1), pl.col("order_ts"), closed="left")
+    )
+    assert wrong.height == 0
+
+
+def test_stores_trade_in_opening_hours_on_trading_days(tables):
+    """In-store orders fall within 08:00-21:00 local (Sundays 09:00-18:00), never on Christmas Day."""
+    pos = read_many(tables["raw"], "orders_header/*/*.csv").filter(pl.col("channel") == "pos")
+    local = pos.with_columns(  # the raw text keeps the local time
+        hour=pl.col("order_ts").str.slice(11, 2).cast(pl.Int32),
+        day=pl.col("order_dt_local").str.to_date(),
+    )
+    sunday = pl.col("day").dt.weekday() == 7
+    outside = local.filter(
+        pl.when(sunday).then(~pl.col("hour").is_between(9, 17)).otherwise(~pl.col("hour").is_between(8, 20))
+    )
+    assert local.height > 0 and outside.height == 0
+    assert local.filter((pl.col("day").dt.month() == 12) & (pl.col("day").dt.day() == 25)).height == 0

@@ -155,7 +155,14 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "sensors", "csv", ("sensors/*/*/*.csv",), partition_from_path="month", partition_columns=(PARTITION_MONTH,)
         ),
-        TableSpec("exchange_rates", "xlsx", ("exchange_rates.xlsx",), "merge", ("date", "currency")),
+        # Increments beyond the base calendar bring the rates of their days as change files.
+        TableSpec(
+            "exchange_rates",
+            "xlsx",
+            ("exchange_rates.xlsx", "exchange_rates_changes/*/*.xlsx"),
+            "merge",
+            ("date", "currency"),
+        ),
         TableSpec("shipments", "parquet", ("shipments/*.parquet",)),
         TableSpec("returns", "delta", ("returns",), "merge", ("return_id",)),
     ]

@@ -1,20 +1,3 @@
-with sales as (
-    select
-        store_id,
-        count(*) as orders
-    from {{ ref('silver_orders') }}
-    group by store_id
-),
-
-ranked as (
-    select
-        s.*,
-        coalesce(o.orders, 0) as orders,
-        percent_rank() over (partition by s.channel order by coalesce(o.orders, 0)) as order_rank
-    from {{ ref('silver_stores') }} as s
-    left join sales as o on s.store_id = o.store_id
-)
-
 select
     store_id as store_key,
     store_id,
@@ -29,19 +12,22 @@ select
     longitude,
     open_dt,
     close_dt,
+    floor_area_sqm,
     date_diff('day', open_dt, coalesce(close_dt, {{ utc_today() }})) as store_age_days,
+    -- the size is an attribute of the store (its floor area), not of its sales
     case
         when channel = 'web' then 'online'
-        when order_rank >= 0.8 then 'large'
-        when order_rank >= 0.4 then 'medium'
-        else 'small'
+        when floor_area_sqm >= 3000 then 'large'
+        when floor_area_sqm >= 1000 then 'medium'
+        when floor_area_sqm is not null then 'small'
+        else 'unknown'
     end as size_category,
     case
         when close_dt is not null and close_dt <= {{ utc_today() }} then 'closed' else 'open'
     end as operational_status,
     is_store_code_shared,
     false as is_unknown
-from ranked
+from {{ ref('silver_stores') }}
 union all
 select
     -1 as store_key,
@@ -57,6 +43,7 @@ select
     null as longitude,
     null as open_dt,
     null as close_dt,
+    null as floor_area_sqm,
     null as store_age_days,
     'unknown' as size_category,
     'unknown' as operational_status,

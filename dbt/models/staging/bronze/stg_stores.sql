@@ -17,6 +17,7 @@ select
     case when bad_coordinates then null else longitude end as longitude,
     open_dt,
     close_dt,
+    floor_area_sqm,
     coalesce(bad_coordinates, false) as is_coordinates_invalid,
     {{ audit_columns() }}
 from source
