@@ -11,7 +11,7 @@ SEED   ?= 42
 SCALE  ?= 0.01
 RAW    ?= data_raw
 
-.PHONY: run test lint format install generate bronze bronze-info transform bench lock clean
+.PHONY: run test lint format install generate bronze bronze-info transform optimize bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
@@ -36,6 +36,12 @@ bronze: $(STAMP)
 ## Silver and gold: one `dbt build` through dlt's dbt runner.
 transform: $(STAMP)
 	$(PY) pipelines/transform_pipeline.py
+
+## Lake maintenance: compact the Delta lake (sorted by date where a table has one), VACUUM
+## (168 h retention, dry-run list first), coalesce the Parquet lake's small files. Takes the
+## warehouse lock. Time travel: python -m pipelines.lake history|show|diff|restore --help
+optimize: $(STAMP)
+	$(PY) -m pipelines.lake optimize
 
 ## dlt's own view of the last bronze run (the pipelines folder is kept in-project).
 bronze-info: $(STAMP)
