@@ -60,7 +60,7 @@ def commit_figures(commit: dict) -> tuple[str, str, str]:
     if "fields" in p:  # ADD COLUMN: the names are what matters
         p = {**p, "fields": ", ".join(f["name"] for f in json.loads(p["fields"]))}
     details = ", ".join(
-        f"{name} {p[name]}" for name in ("mode", "version", "zOrderBy", "fields") if p.get(name) not in (None, "[]")
+        f"{name} {p[name]}" for name in ("mode", "version", "fields", "predicate") if p.get(name) not in (None, "[]")
     )
     return rows, files, details[:80]
 

@@ -115,7 +115,7 @@ def compact_delta(path: Path, date_column: str | None, dry_run: bool) -> str:
     if partition_columns:
         column = partition_columns[0]
         filters = [(column, "in", [dict(p)[column] for p in crowded])]
-    properties = WriterProperties(max_row_group_size=ROW_GROUP_ROWS)
+    properties = WriterProperties(max_row_group_size=ROW_GROUP_ROWS, compression="SNAPPY")  # as dlt writes
     if date_column:
         dt.optimize.z_order(
             [date_column], partition_filters=filters, target_size=TARGET_FILE_BYTES, writer_properties=properties
