@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from bronze_checks import three_destinations, warehouse
+from bronze_checks import TABLES, three_destinations, warehouse
 from conftest import ROOT, run_bronze
 from deltalake import DeltaTable
 from test_silver import transform
@@ -220,3 +220,17 @@ def test_vacuumed_versions_are_refused_clearly(raw, bronze, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert_one_line_error(run_lake("show", "bronze.returns", "0", raw=raw, target=target), 2, "removed by VACUUM")
     assert_one_line_error(run_lake("restore", "bronze.returns", "0", raw=raw, target=target), 2, "removed by VACUUM")
+
+
+def test_drill_rebuild_the_delta_lake_from_duckdb(raw, bronze, tmp_path):
+    """When no version equals DuckDB: without the Delta lake and its dlt state, bronze exports every load again."""
+    raw, target = copy_target(raw, bronze, tmp_path)
+    DeltaTable(target / "lake" / "bronze" / "delta" / "orders_lines").delete("src_partition_month = '2024-05'")
+    assert run_lake("diff", "bronze.orders_lines", "latest", "warehouse", raw=raw, target=target).returncode == 1
+
+    shutil.rmtree(target / "lake" / "bronze" / "delta")
+    shutil.rmtree(target / "pipelines" / "retail_bronze_lake")
+    run_bronze(raw, target)
+    for table in TABLES:
+        prints = three_destinations(target, table)
+        assert len(set(prints.values())) == 1, (table, prints)
