@@ -150,6 +150,12 @@ def test_bad_input_is_one_clear_line(raw, bronze, args, words):
     assert_one_line_error(run_lake(*args, raw=raw, target=bronze), 2, *words)
 
 
+def test_optimize_without_a_lake_is_a_clear_error(tmp_path):
+    proc = run_lake("optimize", raw=tmp_path, target=tmp_path / "none")
+    assert_one_line_error(proc, 2, f"no lake at {tmp_path / 'none' / 'lake'}")
+    assert not (tmp_path / "none").exists()  # nothing created
+
+
 def test_restore_is_refused_while_bronze_runs(raw, bronze):
     with open(bronze / "warehouse.bronze.lock", "a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -172,5 +172,7 @@ def optimize(args: argparse.Namespace, paths: Paths) -> int:
             f"--retention-hours {args.retention_hours} is under 168 h: versions older than that could no longer be "
             "read or restored; add --unsafe-retention if that is really meant"
         )
+    if not paths.delta.is_dir() and not paths.parquet.is_dir():
+        raise LakeError(f"no lake at {paths.lake}: run bronze first, or pass --lake")
     with warehouse_lock(paths.warehouse):
         return optimize_lake(paths, args.retention_hours, args.dry_run)

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from deltalake import DeltaTable, WriterProperties
 
 import duckdb
-from pipelines.lake.tables import Paths, bronze_delta_tables, one_row, quoted
+from pipelines.lake.tables import EXIT_BUSY, LakeError, Paths, bronze_delta_tables, one_row, quoted
 
 MB = 1_000_000
 # SPEC asks for files of 100-250 MB: a Delta rewrite aims at the middle; Parquet files are
@@ -55,11 +55,12 @@ class Footprint:
     bytes: int
 
     def __str__(self) -> str:
-        return f"{self.files:,} files, {self.bytes / MB:,.1f} MB"
+        return f"{self.files:,} file{'' if self.files == 1 else 's'}, {self.bytes / MB:,.1f} MB"
 
 
 def optimize_lake(paths: Paths, retention_hours: int, dry_run: bool) -> int:
     started = time.perf_counter()
+    exported = exported_parquet_loads(paths.warehouse)  # first: a busy warehouse stops the run before any change
     tables = bronze_delta_tables(paths)
     print(
         f"OPTIMIZE {paths.delta}: partitions with more than one file, toward {TARGET_FILE_BYTES // MB} MB files"
@@ -71,9 +72,10 @@ def optimize_lake(paths: Paths, retention_hours: int, dry_run: bool) -> int:
     for name in tables:
         print(f"  {name:<15} {vacuum(paths.delta / name, retention_hours, dry_run)}")
     print(f"Parquet lake {paths.parquet} and {paths.rejects}: small files of exported loads coalesced")
-    exported = exported_parquet_loads(paths.warehouse)
     for root in (paths.parquet, paths.rejects):
-        for table_dir in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+        if not root.is_dir():
+            continue
+        for table_dir in sorted(p for p in root.iterdir() if p.is_dir()):
             result = coalesce_table(table_dir, exported, DATE_COLUMNS.get(table_dir.name), dry_run)
             if result:
                 print(f"  {root.name}/{table_dir.name:<15} {result}")
@@ -146,7 +148,11 @@ def exported_parquet_loads(warehouse: Path) -> set[str]:
     """Bronze loads whose Parquet export completed (recorded in `ops.lake_exports`)."""
     if not warehouse.is_file():
         return set()
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.IOException as exc:
+        raise LakeError(f"the warehouse {warehouse} is in use: {str(exc).splitlines()[0]}", EXIT_BUSY) from None
+    with con:
         present = one_row(
             con,
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ops' AND table_name = 'lake_exports'",
@@ -163,7 +169,8 @@ def coalesce_table(table_dir: Path, exported: set[str], date_column: str | None,
     before = footprint(table_dir)
     rewritten = 0
     for folder in folders:
-        finish_interrupted(folder)
+        if not dry_run:
+            finish_interrupted(folder)
         for batch in batches(folder, exported):
             rewritten += len(batch)
             if not dry_run:
@@ -217,6 +224,8 @@ def coalesce(folder: Path, files: list[Path], date_column: str | None) -> None:
     last = max((hi for _, hi in loads), key=float)  # type: ignore[misc]
     target = folder / f"loads_{first}_{last}.parquet"
     pending = target.with_name(target.name + ".tmp")
+    if target.exists():  # the inputs are deleted after the swap: never write over a file
+        raise OSError(f"coalescing {folder}: {target.name} exists already; nothing was changed")
     expected = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
     source = f"read_parquet({[str(f) for f in files]}, hive_partitioning = false, union_by_name = true)"
     with duckdb.connect(config={"memory_limit": "1GB"}) as con:
