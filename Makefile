@@ -13,7 +13,7 @@ SEED   ?= 42
 SCALE  ?= 0.01
 RAW    ?= data_raw
 
-.PHONY: run test lint format install generate bronze bronze-info transform bi screenshots bench realism lock clean
+.PHONY: run test lint format install generate bronze bronze-info transform optimize bi screenshots bench realism lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
@@ -44,6 +44,12 @@ bronze: $(STAMP) | $(SECRETS)
 ## Silver and gold: one `dbt build` through dlt's dbt runner.
 transform: $(STAMP) | $(SECRETS)
 	$(PY) pipelines/transform_pipeline.py
+
+## Lake maintenance: compact the Delta lake (sorted by date where a table has one), VACUUM
+## (168 h retention, dry-run list first), coalesce the Parquet lake's small files. Takes the
+## warehouse lock. Time travel: python -m pipelines.lake history|show|diff|restore --help
+optimize: $(STAMP) | $(SECRETS)
+	$(PY) -m pipelines.lake optimize
 
 ## dlt's own view of the last bronze run: plain `dlt pipeline retail_bronze info|trace|schema|load-package`
 ## works from the project root (the pipelines folder is .dlt/pipelines).

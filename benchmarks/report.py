@@ -83,15 +83,15 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def write_section(name: str, body: str) -> None:
+def write_section(name: str, body: str, report: Path = REPORT) -> None:
     """Replace (or append) the section between the markers of `name`."""
-    text = REPORT.read_text() if REPORT.exists() else TITLE
+    text = report.read_text() if report.exists() else TITLE
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     block = f"{start}\n{body.rstrip()}\n{end}"
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
     text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(text)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(text)
 
 
 def checks_table(checks: list[tuple[str, str, str, bool]]) -> list[str]:
@@ -106,7 +106,7 @@ def checks_table(checks: list[tuple[str, str, str, bool]]) -> list[str]:
     ]
 
 
-def publish(name: str, lines: list[str]) -> None:
-    """Write the section to docs/benchmarks.md and show it."""
-    write_section(name, "\n".join(lines))
+def publish(name: str, lines: list[str], report: Path = REPORT) -> None:
+    """Write the section to docs/benchmarks.md (or another report) and show it."""
+    write_section(name, "\n".join(lines), report)
     print("\n".join(lines))

@@ -1,0 +1,5 @@
+import sys
+
+from pipelines.lake.cli import main
+
+sys.exit(main())
