@@ -1,7 +1,8 @@
 """Silver + Gold benchmark on the scale-1.0 bronze warehouse left by `benchmarks.bronze`:
-a full `dbt build` (models, tests, snapshots), the five benchmark queries of SPEC over Gold
+a full `dbt build` (seeds, models, tests), the five benchmark queries of SPEC over Gold
 (median of 5 runs each, EXPLAIN ANALYZE saved under docs/explain/), then an incremental
-build after a 2-day increment (with a late file) has gone through bronze.
+build after a 2-day increment (with a file one day late) has gone through bronze, as a share
+of the full build (target: at most 20 %).
 
     python -m benchmarks.transform
 """
@@ -9,20 +10,21 @@ build after a 2-day increment (with a late file) has gone through bronze.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import time
 from datetime import date, timedelta
 
 import duckdb
-from benchmarks.report import ROOT, checks_table, machine, publish, run_child
+from benchmarks.report import ROOT, checks_table, machine, measure_child, publish, run_child
 from pipelines.dbt_results import describe_layer_seconds
 
 WORK = ROOT / ".bench"
 QUERIES = ROOT / "benchmarks" / "queries"
 EXPLAIN = ROOT / "docs" / "explain"
 RUNS = 5
-TARGETS = {"full_s": 180.0, "query_s": 0.5}
+TARGETS = {"full_s": 180.0, "query_s": 0.5, "incremental_share": 0.20}
 
 
 def time_queries(warehouse) -> list[tuple[str, float, float, int]]:
@@ -82,7 +84,8 @@ def main() -> int:
         str(target / "pipelines"),
     ]
     print("silver + gold: full build", file=sys.stderr)
-    full_s, full_rss = run_child(transform + ["--full-refresh"])
+    full_load = os.getloadavg()[0]
+    full = measure_child(transform + ["--full-refresh"])
     full_layers = describe_layer_seconds()
     facts = gold_rows(warehouse)
     print("benchmark queries", file=sys.stderr)
@@ -126,22 +129,30 @@ def main() -> int:
         ]
     )
     print("silver + gold: incremental build", file=sys.stderr)
-    incr_s, incr_rss = run_child(transform)
+    incr_load = os.getloadavg()[0]
+    incr = measure_child(transform)
     incr_layers = describe_layer_seconds()
+    share = incr.wall / full.wall
     checks = [
         (
-            "full build (models + tests + snapshots)",
-            f"{full_s:.1f} s ({full_layers})",
+            "full build (seeds, models, tests)",
+            f"{full.wall:.1f} s, CPU {full.cpu:.1f} s ({full_layers})",
             f"<= {TARGETS['full_s']:.0f} s",
-            full_s <= TARGETS["full_s"],
+            full.wall <= TARGETS["full_s"],
         ),
         (
-            "incremental build after a 2-day increment",
-            f"{incr_s:.1f} s ({incr_s / full_s:.0%} of full; {incr_layers})",
+            "incremental build after a 2-day increment with a late file",
+            f"{incr.wall:.1f} s, CPU {incr.cpu:.1f} s ({incr_layers})",
             "",
             True,
         ),
-        ("peak RSS (full / incremental)", f"{full_rss:,.0f} / {incr_rss:,.0f} MiB", "", True),
+        (
+            "incremental as a share of the full build (wall; CPU)",
+            f"{share:.0%}; {incr.cpu / full.cpu:.0%}",
+            f"<= {TARGETS['incremental_share']:.0%}",
+            share <= TARGETS["incremental_share"],
+        ),
+        ("peak RSS (full / incremental)", f"{full.rss_mib:,.0f} / {incr.rss_mib:,.0f} MiB", "", True),
     ]
     checks += [
         (
@@ -157,16 +168,21 @@ def main() -> int:
         [
             "## Silver + Gold",
             "",
-            f"`python -m benchmarks.transform` on the scale-{scale} bronze warehouse — {machine()}.",
+            f"`python -m benchmarks.transform` on the scale-{scale} bronze warehouse — {machine()}; "
+            f"1-minute load average {full_load:.1f} before the full build, {incr_load:.1f} before the incremental one "
+            "(above 2, other work shared the machine and wall times are inflated; CPU is user + system of the build "
+            "and every process it started).",
             "",
             *checks_table(checks),
             "",
             f"Gold facts after the full build: {', '.join(facts)}. Queries: `benchmarks/queries/`; their "
             "EXPLAIN ANALYZE output: `docs/explain/`. Layer times in brackets are dbt node time (the execution "
-            "time of the layer's models, snapshots, seeds and tests, summed over dbt's 2 threads). Build times include "
+            "time of the layer's models, seeds and tests, summed over dbt's 2 threads). Build times include "
             "starting dbt through dlt's runner (a few seconds). The incremental build re-runs every test and "
-            "rebuilds the dimensions, returns, data-quality models and the gold facts except fct_sensor_readings "
-            "in full; the large silver facts and fct_sensor_readings read only the new bronze loads.",
+            "rebuilds the dimensions, the SCD2 history tables (`snapshots.*`, from bronze's history), returns, "
+            "fct_returns and the data-quality models in full; the large silver facts, fct_sales, fct_shipments and "
+            "fct_sensor_readings read only the new bronze loads and the old rows whose keys those loads change "
+            "(docs/decisions.md §13).",
         ],
     )
     return 0

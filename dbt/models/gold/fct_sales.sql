@@ -1,3 +1,8 @@
+{{ config(materialized='incremental', unique_key=['order_number', 'line_number'],
+          incremental_strategy='delete+insert', on_schema_change='fail') }}
+-- Incremental (docs/decisions.md §13): lines of newer bronze loads, and the old lines whose
+-- keys those loads can change (their order, its customer or store, their product).
+{{ refresh_scope_depends_on() }}
 select
     l.order_id as order_number,
     l.line_number,
@@ -23,7 +28,8 @@ select
     cast(l.discount_amount * o.rate_to_aud as decimal(18, 4)) as discount_amount_aud,
     cast(l.net_amount * o.rate_to_aud as decimal(18, 4)) as net_amount_aud,
     cast(l.tax_amount * o.rate_to_aud as decimal(18, 4)) as tax_amount_aud,
-    cast((l.net_amount + l.tax_amount) * o.rate_to_aud as decimal(18, 4)) as gross_amount_aud
+    cast((l.net_amount + l.tax_amount) * o.rate_to_aud as decimal(18, 4)) as gross_amount_aud,
+    greatest(l.bronze_load_id, o.bronze_load_id) as bronze_load_id
 from {{ ref('silver_order_lines') }} as l
 left join {{ ref('int_order_keys') }} as o on l.order_id = o.order_id
 -- the product version valid when the order was placed; for a line whose order header is
@@ -33,3 +39,9 @@ left join {{ ref('dim_product') }} as p
         l.product_id = p.product_id
         and coalesce(o.order_ts_utc, cast(l.file_order_date as timestamp)) >= p.valid_from
         and coalesce(o.order_ts_utc, cast(l.file_order_date as timestamp)) < p.valid_to
+{% if is_incremental() -%}
+    where
+        {{ new_bronze_loads('l.bronze_load_id') }}
+        or l.order_id in ({{ orders_to_refresh() }})
+        or l.product_id in ({{ products_to_refresh() }})
+{%- endif %}

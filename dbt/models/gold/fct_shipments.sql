@@ -1,3 +1,9 @@
+{{ config(materialized='incremental', unique_key='shipment_id',
+          incremental_strategy='delete+insert', on_schema_change='fail') }}
+-- Incremental (docs/decisions.md §13): shipments of newer bronze loads, of orders to refresh
+-- (a late order header gives the keys), and every parcel still in transit (overdue is
+-- measured against the newest ship time, which moves with every load).
+{{ refresh_scope_depends_on() }}
 with data_end as (
     select max({{ utc_timestamp('shipped_at') }}) as as_of from {{ ref('silver_shipments') }}
 )
@@ -25,9 +31,16 @@ select
         when {{ utc_timestamp('s.shipped_at') }} + to_days(s.sla_days) < e.as_of then 'overdue'
         else 'in_transit'
     end as sla_status,
-    s.is_in_transit
+    s.is_in_transit,
+    greatest(s.bronze_load_id, o.bronze_load_id) as bronze_load_id
 from {{ ref('silver_shipments') }} as s
 cross join data_end as e
 left join {{ ref('int_order_keys') }} as o on s.order_id = o.order_id
 left join {{ ref('stg_exchange_rates') }} as rate
     on o.currency = rate.currency and {{ utc_date('s.shipped_at') }} = rate.rate_date
+{% if is_incremental() -%}
+    where
+        {{ new_bronze_loads('s.bronze_load_id') }}
+        or s.order_id in ({{ orders_to_refresh() }})
+        or s.is_in_transit
+{%- endif %}

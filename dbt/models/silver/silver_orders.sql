@@ -1,13 +1,14 @@
 {{ config(materialized='incremental', unique_key='order_id', incremental_strategy='delete+insert') }}
--- Incremental: orders touched by newer bronze loads are re-ranked over all their copies.
-with touched as (
-    select distinct order_id from {{ ref('stg_orders_header') }}
-    where {{ new_bronze_loads() }}
-    union
-    select distinct order_id from {{ ref('stg_orders_lines') }}
-    where {{ new_bronze_loads() }}
-),
+-- Incremental: orders touched by newer bronze loads (a copy, lines, their customer or store)
+-- are re-ranked over all their copies and their references checked again.
+{{ refresh_scope_depends_on() }}
+with
+{% if is_incremental() -%}
+    touched as (
+        {{ orders_to_refresh() }}
+    ),
 
+{% endif -%}
 totals as (
     -- order totals over the lines that obey the business rules (quarantined lines excluded)
     select
@@ -19,7 +20,7 @@ totals as (
     from {{ ref('stg_orders_lines') }}
     where
         not is_quarantined
-        and order_id in (select touched.order_id from touched)
+        {% if is_incremental() -%} and order_id in (select touched.order_id from touched) {%- endif %}
     group by order_id
 )
 
@@ -40,4 +41,6 @@ left join {{ ref('silver_customer_id_map') }} as cm on o.customer_id = cm.custom
 left join {{ ref('stg_stores') }} as s on o.store_id = s.store_id
 {{ join_rejected_keys('customers', 'o.customer_id', 'rc') }}
 {{ join_rejected_keys('stores', 'o.store_id', 'rs') }}
-where o.copy_rank = 1 and o.order_id in (select touched.order_id from touched)
+where
+    o.copy_rank = 1
+    {% if is_incremental() -%} and o.order_id in (select touched.order_id from touched) {%- endif %}

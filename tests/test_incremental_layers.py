@@ -1,0 +1,279 @@
+"""Incremental through all layers (docs/decisions.md §13). The increment reaches bronze in two
+deliveries onto the built base: first its fact files (two new days and a partition three days
+late), then, late, its dimension change files (they close product versions that sales of the
+first delivery were keyed to) with the rows of a customer, a product and a store that base
+orders referenced as orphans. After each delivery the incremental build must select only the
+new rows and the old rows whose keys the delivery changes, and at the end Silver and Gold
+must equal a full-refresh rebuild of the same bronze."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import ROOT, run_bronze
+from dbt_runs import copy_warehouse, query
+
+import duckdb
+
+LOAD_COLUMNS = ("ingestion_ts", "bronze_load_id")  # which bronze load brought a row, and when
+COMPARED = (
+    "silver.silver_orders",
+    "silver.silver_order_lines",
+    "silver.silver_quarantined_order_lines",
+    "silver.silver_events",
+    "silver.silver_sensor_readings",
+    "silver.silver_shipments",
+    "gold.fct_sales",
+    "gold.fct_returns",
+    "gold.fct_shipments",
+    "gold.fct_sensor_readings",
+    "gold.fct_ingestion_audit",
+)
+INCREMENTAL = tuple(m for m in COMPARED if m not in ("gold.fct_returns", "gold.fct_ingestion_audit"))
+LATE_CHANGE_DT = "change_dt=2026-01-02"  # the day after the increment's own change files
+
+
+def compiled_select(model: str) -> str:
+    """The SQL dbt compiled for a model (with is_incremental() evaluated against the warehouse)."""
+    target = Path(os.environ.get("DBT_TARGET_PATH", ROOT / "dbt" / "target"))
+    if not target.is_absolute():
+        target = ROOT / "dbt" / target
+    layer, name = model.split(".")
+    return (target / "compiled" / "retail_lakehouse" / "models" / layer / f"{name}.sql").read_text()
+
+
+def selected_rows(workspace) -> dict[str, int]:
+    """How many rows each incremental model's compiled query selects on the warehouse as it is now
+    (the rows the next incremental build deletes and inserts)."""
+    proc = workspace.dbt("compile", "--select", *(m.split(".")[1] for m in INCREMENTAL))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
+        return {m: con.sql(f"SELECT count(*) FROM ({compiled_select(m)})").fetchone()[0] for m in INCREMENTAL}
+
+
+def plant_late_dimension_rows(data: Path, built: Path) -> dict[str, int]:
+    """Change files (dated the day after the increment's) with a row for one customer, product
+    and store that base orders reference as orphans: unknown members that find their row late."""
+    orphans = {
+        "customers": query(built, "SELECT min(customer_id) FROM silver.silver_orders WHERE is_customer_orphan")[0][0],
+        "stores": query(built, "SELECT min(store_id) FROM silver.silver_orders WHERE is_store_orphan")[0][0],
+        "products": query(built, "SELECT min(product_id) FROM silver.silver_order_lines WHERE is_product_orphan")[0][0],
+    }
+    assert None not in orphans.values(), orphans
+    unique = {
+        "customers": {"natural_key": "CUST-LATE", "email": "late.arrival@example.com", "gdpr_consent": "false"},
+        "stores": {"store_code": "ST-LATE"},
+        "products": {"sku": "SKU-LATE"},
+    }
+    for table, key in (("customers", "customer_id"), ("stores", "store_id"), ("products", "product_id")):
+        row = pl.read_csv(data / f"{table}.csv", infer_schema=False).head(1)
+        row = row.with_columns(
+            pl.lit(str(orphans[table])).alias(key), *(pl.lit(v).alias(c) for c, v in unique[table].items())
+        )
+        folder = data / f"{table}_changes" / LATE_CHANGE_DT
+        folder.mkdir(parents=True)
+        row.write_csv(folder / "part-99999.csv")
+    return orphans
+
+
+def watermarks(warehouse: Path) -> dict[str, str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {m: con.sql(f"SELECT coalesce(max(bronze_load_id), '') FROM {m}").fetchone()[0] for m in INCREMENTAL}
+
+
+def fingerprints(warehouse: Path) -> dict[str, tuple]:
+    """Per model: rows, the sum of every numeric column, and an order-independent hash of every
+    column (load columns aside)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        out = {}
+        for model in COMPARED:
+            described = [(r[0], r[1]) for r in con.sql(f"DESCRIBE {model}").fetchall() if r[0] not in LOAD_COLUMNS]
+            sums = [f'sum("{c}")' for c, t in described if t.startswith(("DECIMAL", "BIGINT", "INTEGER"))]
+            sums += [f'round(sum("{c}"), 3)' for c, t in described if t == "DOUBLE"]  # summation order
+            values = ", ".join(f'"{c}"' for c, _ in described)
+            out[model] = con.sql(
+                f"SELECT count(*), {', '.join(sums)}, sum(hash({values})::HUGEINT) FROM {model}"
+            ).fetchone()
+        return out
+
+
+@pytest.fixture(scope="module")
+def deliveries(built, raw, raw_incremented, workspace, tmp_path_factory):
+    """The increment delivered in two steps onto the built base, each built incrementally; per
+    step the rows each incremental model selected and the watermarks before it. Leaves the
+    workspace with the incremental result (saved) and then the full refresh of the same bronze."""
+    data = tmp_path_factory.mktemp("deliveries") / "data_raw"
+    shutil.copytree(raw_incremented, data)
+    held_back = tmp_path_factory.mktemp("held_back")
+    for changes in data.glob("*_changes"):
+        shutil.move(changes, held_back / changes.name)
+    warehouse = workspace.checkout(built)
+    steps = {}
+
+    def deliver(step: str):
+        run_bronze(data, workspace.folder)
+        steps[step] = {"watermarks": watermarks(warehouse), "selected": selected_rows(workspace)}
+        proc = workspace.transform()
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            steps[step]["bronze_load"] = con.sql("SELECT max(load_id) FROM bronze._dlt_loads").fetchone()[0]
+
+    deliver("facts")
+    for changes in held_back.iterdir():
+        shutil.move(changes, data / changes.name)
+    orphans = plant_late_dimension_rows(data, built)
+    deliver("late dimensions")
+    incremental = workspace.save(tmp_path_factory.mktemp("incremental"))
+    proc = workspace.transform("--full-refresh")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    full = copy_warehouse(workspace.warehouse, tmp_path_factory.mktemp("full_refresh"))
+    return {"steps": steps, "incremental": incremental, "full": full, "orphans": orphans, "data": data}
+
+
+def test_gold_after_the_increment_equals_a_full_refresh(deliveries):
+    incremental, full = fingerprints(deliveries["incremental"]), fingerprints(deliveries["full"])
+    differing = {m: (incremental[m], full[m]) for m in COMPARED if incremental[m] != full[m]}
+    assert not differing
+
+
+def test_unknown_members_find_their_late_dimension_rows(deliveries, built):
+    """Base orders and lines that referenced the orphans (-1 in Gold) now carry their keys."""
+    orphans, warehouse = deliveries["orphans"], deliveries["incremental"]
+    keyed = (
+        (
+            "customer_key",
+            "SELECT order_id, line_number FROM silver.silver_order_lines WHERE order_id IN "
+            "(SELECT order_id FROM silver.silver_orders WHERE customer_id = ?)",
+            orphans["customers"],
+        ),
+        (
+            "store_key",
+            "SELECT order_id, line_number FROM silver.silver_order_lines WHERE order_id IN "
+            "(SELECT order_id FROM silver.silver_orders WHERE store_id = ?)",
+            orphans["stores"],
+        ),
+        (
+            "product_key",
+            "SELECT order_id, line_number FROM silver.silver_order_lines WHERE product_id = ?",
+            orphans["products"],
+        ),
+    )
+    for column, lines, orphan in keyed:
+        sales = f"SELECT s.{column} FROM gold.fct_sales AS s WHERE (s.order_number, s.line_number) IN ({lines})"
+        assert {r[0] for r in query(built, sales, orphan)} == {-1}, column
+        after = {r[0] for r in query(warehouse, sales, orphan)}
+        if column == "product_key":
+            after = {
+                r[0]
+                for r in query(
+                    warehouse,
+                    f"SELECT product_id FROM gold.dim_product WHERE product_key IN ({','.join(map(str, after))})",
+                )
+            }
+        assert after == {orphan}, column
+
+
+def new_rows(con, table: str, load_column: str, since: str, where: str = "true") -> int:
+    return con.sql(f"SELECT count(*) FROM {table} WHERE {load_column} > ? AND {where}", params=[since]).fetchone()[0]
+
+
+def test_fact_delivery_selects_only_the_new_rows(deliveries):
+    """The first delivery (new days and a late partition): each Silver fact selects exactly the
+    bronze rows of the new load; Gold the lines and shipments of the orders it touched (and the
+    parcels in transit, whose overdue status moves with the newest ship time)."""
+    step = deliveries["steps"]["facts"]
+    selected, marks = step["selected"], step["watermarks"]
+    since = min(marks.values())
+    with duckdb.connect(str(deliveries["incremental"]), read_only=True) as con:
+        new_lines = new_rows(con, "bronze.orders_lines", "_dlt_load_id", since)
+        assert (
+            selected["silver.silver_order_lines"] + selected["silver.silver_quarantined_order_lines"] == new_lines > 0
+        )
+        for model, table in (
+            ("silver.silver_events", "bronze.events"),
+            ("silver.silver_shipments", "bronze.shipments"),
+            ("silver.silver_sensor_readings", "bronze.sensors"),
+        ):
+            assert selected[model] == new_rows(con, table, "_dlt_load_id", since) > 0, model
+        touched = (
+            "SELECT order_id FROM bronze.orders_header WHERE _dlt_load_id > $since "
+            "UNION SELECT order_id FROM bronze.orders_lines WHERE _dlt_load_id > $since"
+        )
+        params = {"since": since}
+        assert (
+            selected["silver.silver_orders"]
+            == con.sql(f"SELECT count(*) FROM ({touched})", params=params).fetchone()[0]
+        )
+        assert (
+            selected["gold.fct_sales"]
+            == con.sql(
+                f"SELECT count(*) FROM silver.silver_order_lines WHERE order_id IN ({touched})", params=params
+            ).fetchone()[0]
+        )
+        assert (
+            selected["gold.fct_shipments"]
+            == con.sql(
+                f"SELECT count(*) FROM silver.silver_shipments WHERE bronze_load_id > $since OR is_in_transit "
+                f"OR order_id IN ({touched})",
+                params=params,
+            ).fetchone()[0]
+        )
+        for model in INCREMENTAL:  # a small share of each model
+            total = con.sql(f"SELECT count(*) FROM {model}").fetchone()[0]
+            assert selected[model] < 0.1 * total, (model, selected[model], total)
+
+
+def test_late_dimension_delivery_selects_only_the_rows_it_rekeys(deliveries):
+    """The second delivery brings no facts: Silver and Gold select exactly the orders and lines
+    of the delivered customers (every registration of the same person), stores and products."""
+    step, data = deliveries["steps"]["late dimensions"], deliveries["data"]
+    selected = step["selected"]
+    ids = {
+        table: [
+            int(v) for f in (data / f"{table}_changes").rglob("*.csv") for v in pl.read_csv(f, infer_schema=False)[key]
+        ]
+        for table, key in (("customers", "customer_id"), ("stores", "store_id"), ("products", "product_id"))
+    }
+    for model in ("silver.silver_events", "silver.silver_shipments", "silver.silver_sensor_readings"):
+        assert selected[model] == 0, model
+    with duckdb.connect(str(deliveries["incremental"]), read_only=True) as con:
+        con.execute("CREATE TEMP TABLE delivered_customers AS SELECT unnest(?::BIGINT[]) AS id", [ids["customers"]])
+        orders = (
+            "SELECT order_id FROM silver.silver_orders WHERE store_id IN (SELECT unnest($stores::BIGINT[])) "
+            "OR customer_id IN (SELECT customer_id FROM silver.stg_customers_history WHERE natural_key IN "
+            "(SELECT natural_key FROM silver.stg_customers_history "
+            "WHERE customer_id IN (SELECT id FROM delivered_customers)))"
+            " OR customer_id IN (SELECT id FROM delivered_customers)"
+        )
+        params = {"stores": ids["stores"]}
+        assert (
+            selected["silver.silver_orders"]
+            == con.sql(f"SELECT count(*) FROM ({orders})", params=params).fetchone()[0]
+            > 0
+        )
+        lines = "SELECT count(*) FROM silver.{} WHERE product_id IN (SELECT unnest($products::BIGINT[]))"
+        for model in ("silver_order_lines", "silver_quarantined_order_lines"):
+            assert (
+                selected[f"silver.{model}"]
+                == con.sql(lines.format(model), params={"products": ids["products"]}).fetchone()[0]
+            )
+        assert (
+            selected["gold.fct_sales"]
+            == con.sql(
+                f"SELECT count(*) FROM silver.silver_order_lines WHERE order_id IN ({orders}) "
+                "OR product_id IN (SELECT unnest($products::BIGINT[]))",
+                params={**params, "products": ids["products"]},
+            ).fetchone()[0]
+            > 0
+        )
+        assert (
+            selected["gold.fct_shipments"]
+            == con.sql(
+                f"SELECT count(*) FROM silver.silver_shipments WHERE is_in_transit OR order_id IN ({orders})",
+                params=params,
+            ).fetchone()[0]
+        )
