@@ -35,6 +35,17 @@ COMPARED = (
 )
 INCREMENTAL = tuple(m for m in COMPARED if m not in ("gold.fct_returns", "gold.fct_ingestion_audit"))
 LATE_CHANGE_DT = "change_dt=2026-01-02"  # the day after the increment's own change files
+# Once the planted rows resolve injected orphans, the anomaly recall check rightly finds fewer
+# orphans than the generator logged: every node but that test is built after they arrive.
+BUILD_BUT_ANOMALY_RECALL = (
+    "resource_type:seed",
+    "resource_type:model",
+    "resource_type:unit_test",
+    "test_type:generic",
+    "assert_fct_sales_reconciles_with_silver",
+    "assert_no_personal_data_of_non_consenting_customers_in_gold",
+    "assert_store_coordinates_flagged",
+)
 
 
 def compiled_select(model: str) -> str:
@@ -114,10 +125,10 @@ def deliveries(built, raw, raw_incremented, workspace, tmp_path_factory):
     warehouse = workspace.checkout(built)
     steps = {}
 
-    def deliver(step: str):
+    def deliver(step: str, *selection: str):
         run_bronze(data, workspace.folder)
         steps[step] = {"watermarks": watermarks(warehouse), "selected": selected_rows(workspace)}
-        proc = workspace.transform()
+        proc = workspace.transform(*selection)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
         with duckdb.connect(str(warehouse), read_only=True) as con:
             steps[step]["bronze_load"] = con.sql("SELECT max(load_id) FROM bronze._dlt_loads").fetchone()[0]
@@ -126,9 +137,9 @@ def deliveries(built, raw, raw_incremented, workspace, tmp_path_factory):
     for changes in held_back.iterdir():
         shutil.move(changes, data / changes.name)
     orphans = plant_late_dimension_rows(data, built)
-    deliver("late dimensions")
+    deliver("late dimensions", "--select", *BUILD_BUT_ANOMALY_RECALL)
     incremental = workspace.save(tmp_path_factory.mktemp("incremental"))
-    proc = workspace.transform("--full-refresh")
+    proc = workspace.transform("--full-refresh", "--select", *BUILD_BUT_ANOMALY_RECALL)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     full = copy_warehouse(workspace.warehouse, tmp_path_factory.mktemp("full_refresh"))
     return {"steps": steps, "incremental": incremental, "full": full, "orphans": orphans, "data": data}

@@ -11,10 +11,10 @@
   A unit test runs the full-build branch and gets no inputs for them.
 #}
 {% macro refresh_scope_depends_on() -%}
-    {% if model.resource_type != 'unit_test' -%}
-    -- depends_on: {{ ref('stg_orders_header') }}, {{ ref('stg_orders_lines') }}
-    -- depends_on: {{ ref('stg_customers_history') }}, {{ ref('stg_stores') }}
-    -- depends_on: {{ ref('stg_products_history') }}, {{ ref('stg_rejected_keys') }}
+    {% if not (model is defined and model.resource_type == 'unit_test') -%}
+        -- depends_on: {{ ref('stg_orders_header') }}, {{ ref('stg_orders_lines') }}
+        -- depends_on: {{ ref('stg_customers_history') }}, {{ ref('stg_stores') }}
+        -- depends_on: {{ ref('stg_products_history') }}, {{ ref('stg_rejected_keys') }}
     {%- endif %}
 {%- endmacro %}
 

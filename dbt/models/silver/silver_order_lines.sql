@@ -7,7 +7,9 @@ select
 from {{ ref('stg_orders_lines') }} as l
 left join {{ ref('stg_products') }} as p on l.product_id = p.product_id
 {{ join_rejected_keys('products', 'l.product_id', 'r') }}
-where not l.is_quarantined and (
+where
+    not l.is_quarantined
+    and (
         {{ new_bronze_loads('l.bronze_load_id') }}
         -- a product delivered or rejected later: its orphan flags change
         {% if is_incremental() -%} or l.product_id in ({{ products_to_refresh() }}) {%- endif %}
