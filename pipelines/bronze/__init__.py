@@ -42,13 +42,14 @@ from pipelines.bronze.tables import (
 from pipelines.bronze.validation import Validator
 from pipelines.dlt_run_context import configured_path
 
-# Tables keep their contract: a batch whose columns or types drift fails the load
-# instead of changing bronze silently. Only returns may grow (return_reason_code).
-FROZEN: Any = {"tables": "evolve", "columns": "freeze", "data_type": "freeze"}
-EVOLVING: Any = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
+# Tables keep their contract's types: a batch whose types drift fails the load instead of
+# changing bronze silently. Columns may be added: the reader only lets through a delivery
+# that has every contract column, plus new optional ones (text, recorded in the manifest
+# and as a new dlt schema version; docs/decisions.md §25).
+SCHEMA_CONTRACT: Any = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
 
 
-@dlt.source(name="retail_bronze", section="retail_bronze", max_table_nesting=0, schema_contract=FROZEN)
+@dlt.source(name="retail_bronze", section="retail_bronze", max_table_nesting=0, schema_contract=SCHEMA_CONTRACT)
 def retail_bronze(
     raw_dir: str = dlt.config.value,
     tables: list[str] | None = None,
@@ -182,7 +183,7 @@ def returns(reading: ReadSettings, version: int) -> DltResource:
         write_disposition="merge",
         primary_key="return_id",
         columns={RETURNS_DELETED: {"hard_delete": True}},
-        schema_contract=EVOLVING,
+        schema_contract=SCHEMA_CONTRACT,
     )
 
 
