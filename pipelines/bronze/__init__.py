@@ -57,6 +57,7 @@ def retail_bronze(
     extension_dir: str = "duckdb/extensions",
     loaded_files: Mapping[str, ManifestRow] | None = None,
     returns_version: int | None = None,
+    reprocess: list[str] | None = None,
 ) -> list[DltResource]:
     """Raw files of the retailer's sources, validated against their contracts.
 
@@ -73,6 +74,7 @@ def retail_bronze(
             never loads a file twice.
         returns_version: when set, only the `returns` resource runs, applying that one
             version of the raw returns Delta table (upserts and deletes).
+        reprocess: raw paths of merged tables to read again even though they are loaded.
 
     Returns:
         The resources of the tables that have work in this run.
@@ -82,7 +84,7 @@ def retail_bronze(
         return [returns(reading, returns_version)]
     if loaded_files is None:
         loaded_files = latest_manifest(dlt.current.pipeline())
-    plan = plan_run(reading.raw_root, tables or list(TABLES), loaded_files)
+    plan = plan_run(reading.raw_root, tables or list(TABLES), loaded_files, frozenset(reprocess or ()))
     resources = [raw_table(TABLES[name], plan, reading) for name in plan.tables_with_work]
     return resources + ([anomaly_log(plan)] if plan.anomaly_log else [])
 
