@@ -111,12 +111,15 @@ class Layers:
     common: list[str]  # --warehouse/--pipelines-dir, for bronze and the transform
     lake: list[str]  # --lake, for bronze
 
-    def layer_steps(self, transform_env: dict[str, str] | None = None) -> list[Step]:
-        """Bronze, then silver and gold."""
+    def layer_steps(self, run_id: str | None = None) -> list[Step]:
+        """Bronze, then silver and gold (`run_id`: the run's id in gold.dq_metrics)."""
         py = sys.executable
         return [
             Step("bronze", [py, "pipelines/bronze_dlt_pipeline.py", "--raw", str(self.raw), *self.lake, *self.common]),
-            Step("silver+gold", [py, "pipelines/transform_pipeline.py", *self.common], env=transform_env or {}),
+            Step(
+                "silver+gold",
+                [py, "pipelines/transform_pipeline.py", *self.common, *(["--run-id", run_id] if run_id else [])],
+            ),
         ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
 
 from pipelines.dlt_run_context import PROJECT_ROOT
@@ -17,7 +17,6 @@ from pipelines.warehouse_lock import child_env
 class Step:
     name: str
     command: list[str]
-    env: dict[str, str] = field(default_factory=dict)  # added to the job's environment
     seconds: float = 0.0
     returncode: int | None = None
 
@@ -29,7 +28,7 @@ def run_steps(steps: list[Step], lock: IO[str], log: Callable[[str, str], None] 
         announce = f"== {step.name}: {' '.join(step.command[1:])}"
         log(announce, step.name) if log else print(announce, flush=True)
         started = time.perf_counter()
-        env = {**child_env(lock), **step.env}
+        env = child_env(lock)
         if log is None:
             step.returncode = subprocess.run(
                 step.command, cwd=PROJECT_ROOT, env=env, pass_fds=[lock.fileno()]

@@ -17,8 +17,6 @@ from pipelines.scheduling.run_log import RunLog
 from pipelines.steps import Step, run_steps
 from pipelines.warehouse_lock import warehouse_lock
 
-RUN_ID_ENV = "RETAIL_RUN_ID"  # dbt/models/data_quality/dq_metrics.sql records the run under it
-
 
 def scheduled_run(args: argparse.Namespace) -> int:
     """Run the day's batch (args: the command line merged with [scheduled_run] settings).
@@ -42,7 +40,7 @@ def scheduled_run(args: argparse.Namespace) -> int:
                 log.line(f"next batch: {batch.describe()}")
                 steps = [
                     Step("generate", [sys.executable, "-m", "generators", *batch.generator_args(layers.raw)]),
-                    *layers.layer_steps(transform_env={RUN_ID_ENV: run_id}),
+                    *layers.layer_steps(run_id),
                 ]
                 stage = "steps"
                 failed = run_steps(steps, lock, log=lambda line, step: log.line(line, step))

@@ -36,7 +36,8 @@ class NextBatch:
         last = self.start + timedelta(days=self.days - 1)
         extras = [f"a file of {self.start - timedelta(days=LATE_DAYS)} arriving 24 h late"] if self.late else []
         extras += [f"new column {c}" for c in self.new_columns]
-        return f"{self.start} .. {last} ({self.days} days{', ' if extras else ''}{', '.join(extras)})"
+        days = f"{self.days} day{'s' if self.days > 1 else ''}"
+        return f"{self.start} .. {last} ({', '.join([days, *extras])})"
 
 
 def latest_day(manifest: dict) -> date:

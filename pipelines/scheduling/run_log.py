@@ -11,6 +11,7 @@ from typing import IO
 
 PREFIX = "scheduled_run-"
 DAY_FILE = re.compile(rf"{PREFIX}(\d{{4}}-\d{{2}}-\d{{2}})\.log")
+COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # dbt colours its terminal output
 
 
 class RunLog:
@@ -33,7 +34,7 @@ class RunLog:
         self._file.close()
 
     def line(self, text: str, step: str = "scheduled_run") -> None:
-        stamped = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} [{step}] {text.rstrip()}"
+        stamped = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} [{step}] {COLOUR.sub('', text).rstrip()}"
         self._file.write(stamped + "\n")
         self._file.flush()
         if not self.quiet:

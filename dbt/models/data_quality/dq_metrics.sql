@@ -5,9 +5,9 @@
     incremental_strategy='delete+insert',
     on_schema_change='fail',
 ) }}
--- One row per check per run, appended: the run id is the scheduled run's (RETAIL_RUN_ID), else
--- dbt's invocation id. A run that is repeated replaces its own rows.
-{%- set run_id = env_var('RETAIL_RUN_ID', invocation_id) %}
+-- One row per check per run, appended: the run id is the scheduled run's (the transform's
+-- --run-id, dbt var dq_run_id), else dbt's invocation id. A repeated run replaces its own rows.
+{%- set run_id = var('dq_run_id', invocation_id) %}
 {%- set fact_tables = ['fct_sales', 'fct_returns', 'fct_shipments', 'fct_sensor_readings'] %}
 
 with rejection as (
@@ -162,7 +162,7 @@ thresholds as (
 
 select
     cast('{{ run_id }}' as varchar) as run_id,
-    cast('{{ run_started_at.isoformat() }}' as timestamp with time zone) as run_at,
+    cast('{{ run_started_at }}' as timestamp with time zone) as run_at,
     cast(table_name as varchar) as table_name,
     cast(check_name as varchar) as check_name,
     cast(check_subject as varchar) as check_subject,
