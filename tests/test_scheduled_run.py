@@ -116,11 +116,12 @@ def cron_run(site, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def alert_run(site, cron_run):
-    """Run 2: the next day, plus a planted orders file whose rows all fail to cast (two columns,
-    so bronze loads the file with its rejects): the rejection rate must end in an ALERT."""
+    """Run 2: the next day, plus a planted orders file whose 1,000+ rows all fail to cast (two
+    columns, so bronze loads the file with its rejects): the rejection rate must end in an ALERT
+    (a rate is judged from 1,000 rows read: dbt/seeds/dq_thresholds.csv)."""
     day = site / "raw" / "orders_header" / "order_dt=2026-01-01"
     good = pl.read_csv(next(day.glob("part-*.csv")), infer_schema=False)
-    bad = pl.concat([good] * 10).with_row_index("i")
+    bad = pl.concat([good] * (1000 // good.height + 1)).with_row_index("i")
     bad = bad.with_columns(
         order_ts=pl.when(pl.col("i") % 2 == 0).then(pl.lit("never")).otherwise(pl.col("order_ts")),
         customer_id=pl.when(pl.col("i") % 2 == 1).then(pl.lit("nobody")).otherwise(pl.col("customer_id")),

@@ -15,7 +15,8 @@ with rejection as (
         source_table as table_name,
         'rejection_rate' as check_name,
         '' as check_subject,
-        cast(rejection_rate as double) as measured_value
+        cast(rejection_rate as double) as measured_value,
+        rows_processed as sample_rows
     from {{ ref('vw_data_quality_dashboard') }}
     where is_latest_load
 ),
@@ -25,7 +26,8 @@ freshness as (
         source_table as table_name,
         'freshness_hours' as check_name,
         '' as check_subject,
-        cast(hours_since_load as double) as measured_value
+        cast(hours_since_load as double) as measured_value,
+        cast(null as bigint) as sample_rows
     from {{ ref('vw_data_quality_dashboard') }}
     where is_latest_load
 ),
@@ -35,7 +37,8 @@ foreign_keys as (
         'silver_orders' as table_name,
         'fk_violation_rate' as check_name,
         'customer_id, store_id' as check_subject,
-        avg(cast(is_customer_orphan or is_store_orphan as double)) as measured_value
+        avg(cast(is_customer_orphan or is_store_orphan as double)) as measured_value,
+        count(*) as sample_rows
     from {{ ref('silver_orders') }}
     union all
     select
@@ -48,7 +51,9 @@ foreign_keys as (
         ) / nullif(
             (select count(*) from {{ ref('silver_order_lines') }})
             + (select count(*) from {{ ref('silver_quarantined_order_lines') }}), 0
-        ) as measured_value
+        ) as measured_value,
+        (select count(*) from {{ ref('silver_order_lines') }})
+        + (select count(*) from {{ ref('silver_quarantined_order_lines') }}) as sample_rows
 ),
 
 completeness as (
@@ -56,7 +61,8 @@ completeness as (
         source_table as table_name,
         'completeness' as check_name,
         column_name as check_subject,
-        cast(completeness as double) as measured_value
+        cast(completeness as double) as measured_value,
+        total_rows as sample_rows
     from {{ ref('vw_data_completeness') }}
 ),
 
@@ -65,14 +71,16 @@ duplicates as (
         'orders_header' as table_name,
         'duplicate_rate' as check_name,
         'order_id' as check_subject,
-        avg(cast(copy_rank > 1 as double)) as measured_value
+        avg(cast(copy_rank > 1 as double)) as measured_value,
+        count(*) as sample_rows
     from {{ ref('silver_order_copies') }}
     union all
     select
         'customers' as table_name,
         'duplicate_rate' as check_name,
         'natural_key' as check_subject,
-        avg(cast(is_duplicate_registration as double)) as measured_value
+        avg(cast(is_duplicate_registration as double)) as measured_value,
+        count(*) as sample_rows
     from {{ ref('silver_customer_id_map') }}
 ),
 
@@ -81,7 +89,8 @@ recall as (
         source_table as table_name,
         'anomaly_recall' as check_name,
         anomaly_class as check_subject,
-        cast(recall as double) as measured_value
+        cast(recall as double) as measured_value,
+        injected as sample_rows
     from {{ ref('dq_anomaly_reconciliation') }}
     where injected > 0
 ),
@@ -92,7 +101,8 @@ row_counts as (
             '{{ table }}' as table_name,
             'row_count' as check_name,
             '' as check_subject,
-            cast(count(*) as double) as measured_value
+            cast(count(*) as double) as measured_value,
+            cast(null as bigint) as sample_rows
         from {{ ref(table) }}
         {{ "union all" if not loop.last }}
     {% endfor %}
@@ -112,7 +122,8 @@ row_counts as (
             c.table_name,
             'row_count_drift' as check_name,
             '' as check_subject,
-            round((c.measured_value - p.measured_value) / nullif(p.measured_value, 0), 6) as measured_value
+            round((c.measured_value - p.measured_value) / nullif(p.measured_value, 0), 6) as measured_value,
+            cast(null as bigint) as sample_rows
         from row_counts as c
         inner join {{ this }} as p
             on
@@ -152,7 +163,8 @@ thresholds as (
         coalesce(own.warn_min, all_tables.warn_min) as warn_min,
         coalesce(own.warn_max, all_tables.warn_max) as warn_max,
         coalesce(own.alert_min, all_tables.alert_min) as alert_min,
-        coalesce(own.alert_max, all_tables.alert_max) as alert_max
+        coalesce(own.alert_max, all_tables.alert_max) as alert_max,
+        coalesce(own.min_sample_rows, all_tables.min_sample_rows) as min_sample_rows
     from measured as m
     left join {{ ref('dq_thresholds') }} as own
         on m.check_name = own.check_name and m.table_name = own.table_name
@@ -167,12 +179,14 @@ select
     cast(check_name as varchar) as check_name,
     cast(check_subject as varchar) as check_subject,
     cast(measured_value as double) as measured_value,
+    cast(sample_rows as bigint) as sample_rows,
     cast(warn_min as double) as warn_min,
     cast(warn_max as double) as warn_max,
     cast(alert_min as double) as alert_min,
     cast(alert_max as double) as alert_max,
     cast(case
-        when measured_value is null then 'OK'
+        -- nothing measured, or too few rows for a rate to mean anything (one bad row in ten)
+        when measured_value is null or sample_rows < min_sample_rows then 'OK'
         when measured_value < alert_min or measured_value > alert_max then 'ALERT'
         when measured_value < warn_min or measured_value > warn_max then 'WARNING'
         else 'OK'
