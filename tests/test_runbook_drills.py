@@ -103,11 +103,11 @@ def test_drill_reprocess_one_file_on_purpose(delivery):
 @pytest.fixture(scope="module")
 def gold_copy(built, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("drill_gold")
-    return copy_warehouse(built / "warehouse.duckdb", folder)
+    return copy_warehouse(built, folder)
 
 
 def test_drill_dropped_table_is_rebuilt_with_its_dependants(built, gold_copy):
-    expected = query(built / "warehouse.duckdb", GOLD_FIGURES)
+    expected = query(built, GOLD_FIGURES)
     with duckdb_connect(gold_copy) as con:
         con.sql("DROP TABLE gold.fct_sales")
     proc = transform(gold_copy, "--select", "fct_sales+")
@@ -116,7 +116,7 @@ def test_drill_dropped_table_is_rebuilt_with_its_dependants(built, gold_copy):
 
 
 def test_drill_dbt_failing_mid_run_is_completed_by_the_next_run(built, gold_copy):
-    expected = query(built / "warehouse.duckdb", GOLD_FIGURES)
+    expected = query(built, GOLD_FIGURES)
     env = dict(os.environ, TRANSFORM__PSEUDONYM_KEY=TEST_PSEUDONYM_KEY)
     child = subprocess.Popen(
         [
@@ -155,7 +155,7 @@ def test_drill_full_rebuild_from_raw(raw, built, tmp_path):
     run_bronze(raw, target)
     proc = transform(target / "warehouse.duckdb")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert query(target / "warehouse.duckdb", GOLD_FIGURES) == query(built / "warehouse.duckdb", GOLD_FIGURES)
+    assert query(target / "warehouse.duckdb", GOLD_FIGURES) == query(built, GOLD_FIGURES)
 
 
 def duckdb_connect(path: Path):

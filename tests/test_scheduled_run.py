@@ -90,7 +90,7 @@ def site(raw, bronze, built, tmp_path_factory) -> Path:
     site = tmp_path_factory.mktemp("scheduled")
     shutil.copytree(raw, site / "raw")
     shutil.copytree(bronze / "lake", site / "lake")
-    copy_warehouse(built / "warehouse.duckdb", site)
+    copy_warehouse(built, site)
     return site
 
 
