@@ -13,7 +13,7 @@ SEED   ?= 42
 SCALE  ?= 0.01
 RAW    ?= data_raw
 
-.PHONY: run test lint format install generate bronze bronze-info transform optimize bi screenshots bench realism lock clean
+.PHONY: run daily schedule test lint format install generate bronze bronze-info transform optimize bi screenshots bench realism lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
@@ -34,6 +34,16 @@ install: $(STAMP) | $(SECRETS)
 ## silver + gold, then a summary (rows per layer, net sales, rejects, time per step).
 run: $(STAMP) | $(SECRETS)
 	$(PY) pipelines/main_job.py --seed $(SEED) --scale $(SCALE) --raw $(RAW)
+
+## The scheduled run: the next day(s) after the latest in the raw folder, through every layer,
+## data-quality metrics (gold.dq_metrics) and a log in logs/. Settings: [scheduled_run] in
+## .dlt/config.toml; options: python pipelines/scheduled_run.py --help (DAILY_ARGS="--late-file").
+daily: $(STAMP) | $(SECRETS)
+	$(PY) pipelines/scheduled_run.py $(DAILY_ARGS)
+
+## The crontab line of the scheduled run; `make schedule INSTALL=1` installs it for this user.
+schedule: $(STAMP) | $(SECRETS)
+	@$(PY) pipelines/scheduled_run.py --crontab $(if $(INSTALL),--install)
 
 generate: $(STAMP)
 	$(PY) -m generators --seed $(SEED) --scale $(SCALE) --out $(RAW)

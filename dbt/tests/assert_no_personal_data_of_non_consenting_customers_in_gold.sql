@@ -15,7 +15,7 @@
     'fct_shipments', 'fct_sensor_readings', 'fct_ingestion_audit', 'public_holidays',
     'vw_sales_performance', 'vw_customer_360', 'vw_product_performance', 'vw_delivery_performance',
     'vw_store_environment', 'vw_data_quality_dashboard', 'vw_data_quality_anomalies',
-    'vw_schema_drift', 'vw_data_completeness'] %}
+    'vw_schema_drift', 'vw_data_completeness', 'dq_metrics'] %}
 {{ check_every_gold_model_is_listed(gold_models) }}
 with customer_rows as (
     select
