@@ -68,9 +68,10 @@ class Build:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which stores a user may see: None = every store."""
+    """Which stores a user may see (store keys; None = every store) and their names to show."""
 
     store_keys: frozenset[int] | None = None
+    labels: tuple[str, ...] = field(default=(), hash=False, compare=False)
 
     @property
     def everything(self) -> bool:

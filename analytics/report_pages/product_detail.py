@@ -92,7 +92,7 @@ st.dataframe(
 )
 st.subheader("Order lines")
 lines = gold.frame(
-    f"""{with_(SALES_DETAIL_CTE)}SELECT order_number, line_number, order_ts, store_code, store_name, quantity,
+    f"""{with_(SALES_DETAIL_CTE)}SELECT order_number, line_number, order_ts, store_key, store_label AS store, quantity,
                unit_price, currency, discount_amount, net_amount, net_amount_aud
         FROM sales WHERE sku = $sku AND {PERIOD} ORDER BY order_ts DESC LIMIT 500""",
     params,
