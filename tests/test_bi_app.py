@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pandas as pd
 import pytest
 from bi_support import ROOT, warehouse_sql
 from streamlit.testing.v1 import AppTest
 
-from analytics import access, ui
+from analytics import access, charts, ui
 
 APP = str(ROOT / "analytics" / "app.py")
 PAGES = ["executive", "customers", "products", "operations", "data_quality", "product_detail", "store_detail"]
@@ -259,3 +260,11 @@ def test_a_store_manager_without_stores_gets_a_message(accounts, monkeypatch):
     at = sign_in(run(app()), "nobody", "no stores at all")
     assert any("not assigned to any store" in w.value for w in at.warning)
     assert not at.metric
+
+
+def test_a_horizontal_bar_chart_labels_every_bar():
+    """The top-10 chart showed every other product: Vega thins overlapping labels by default."""
+    names = pd.DataFrame({"label": [f"A long product name {i} (SKU-{i:05d})" for i in range(10)], "net": range(10)})
+    spec = charts.bar(names, "net", "label", []).to_dict()
+    assert spec["encoding"]["y"]["axis"]["labelOverlap"] is False
+    assert spec["height"] >= 10 * charts.BAR_STEP  # each bar has room for a line of text
