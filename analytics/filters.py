@@ -80,6 +80,16 @@ SALES_DETAIL_CTE = """sales AS (
       AND (len($categories) = 0 OR list_contains($categories, f.category))
 )"""
 
+# Every column of the order lines (fct_sales) with the store's label and the product's SKU, in
+# the region and category slicers: for pages that list lines, not for aggregates.
+ORDER_LINES_CTE = f"""order_lines AS (
+    SELECT f.*, st.store_label, p.sku
+    FROM fct_sales AS f
+    JOIN dim_store AS st ON st.store_key = f.store_key
+    JOIN dim_product AS p ON p.product_key = f.product_key
+    WHERE {REGION_MATCH} AND {CATEGORY_MATCH}
+)"""
+
 # Returns (fct_returns) with the UTC date of the order they return from.
 RETURNS_CTE = f"""returns AS (
     SELECT r.*, CAST(r.order_ts AS DATE) AS order_date, st.region, st.store_name, p.category, p.product_name, p.sku

@@ -134,7 +134,7 @@ def store_labels(gold: Gold, keys: list[int] | None = None) -> dict[int, str]:
             WHERE store_key <> -1 AND ($keys IS NULL OR list_contains($keys, store_key)) ORDER BY label, store_key""",
         {"keys": keys},
     )
-    return dict(zip(stores["store_key"].astype(int), stores["label"], strict=True))
+    return {int(key): label for key, label in zip(stores["store_key"], stores["label"], strict=True)}
 
 
 def scope_for(user: access.User, build: Build) -> Scope:

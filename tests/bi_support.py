@@ -37,7 +37,7 @@ def bi_target(built, bronze, tmp_path_factory) -> Path:
     and its Gold published to <target>/gold by `pipelines/publish_gold.py`: no dbt build of
     its own (the transform's own publish step is the transform-while-serving browser test's)."""
     target = tmp_path_factory.mktemp("bi")
-    warehouse = copy_target(built, target)
+    warehouse = copy_target(built.parent, target)  # `built` is the warehouse file
     if (bronze / "lake").exists():
         shutil.copytree(bronze / "lake", target / "lake", symlinks=True)
     proc = subprocess.run(

@@ -110,11 +110,12 @@ clv = gold.frame(
 )
 st.altair_chart(
     alt.Chart(clv)
-    .mark_bar()
+    .mark_bar(binSpacing=1)
     .encode(
         x=alt.X("bin_start:Q", title="Lifetime net sales per customer (AUD)"),
         x2="bin_end:Q",
         y=alt.Y("customers:Q", title="Customers"),
+        y2=alt.datum(0),
         tooltip=[
             alt.Tooltip("bin_start:Q", title="Lifetime sales from (AUD)", format=",.0f"),
             alt.Tooltip("bin_end:Q", title="to (AUD)", format=",.0f"),
