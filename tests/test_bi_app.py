@@ -243,7 +243,7 @@ def test_a_store_manager_never_sees_the_store_that_shares_their_store_code(
     mine, theirs = (net_sales(bi_env, start, end, store_keys=[key]) for key in (store, other))
     assert metrics(at)["Net sales"] == ui.aud(mine)
     assert theirs > 0 and metrics(at)["Net sales"] != ui.aud(mine + theirs)  # matching by code would merge them
-    assert code in at.caption[0].value  # the scope is shown as "name (code)"
+    assert any(f"({code})" in c.value and "stores:" in c.value for c in at.caption)  # shown as "name (code)"
 
 
 def _labels(target, keys: list[int]) -> list[str]:
