@@ -3,6 +3,7 @@ the store's public holidays, deliveries and shelf sensors of one store. A store 
 stores may share a store code."""
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from analytics import charts, ui
@@ -23,8 +24,10 @@ s = store.iloc[0]
 ui.page_header(s["store_label"], ctx)
 st.page_link("report_pages/operations.py", label="Back to Operations", icon=":material/arrow_back:")
 st.markdown(
-    f"**{s['region']} · {s['state']}** · {s['channel']} · {s['size_category']} · {s['operational_status']}"
-    f" · opened {s['open_dt']}" + (" · shares its store code with another store" if s["is_store_code_shared"] else "")
+    f"**{s['region']} · {s['state']}** · {s['channel']} · {s['size_category']}"
+    + ("" if pd.isna(s["floor_area_sqm"]) else f" ({s['floor_area_sqm']:,.0f} m²)")  # none for a web shop
+    + f" · {s['operational_status']} · opened {s['open_dt']}"
+    + (" · shares its store code with another store" if s["is_store_code_shared"] else "")
 )
 params = f.params(store_key=store_key)
 totals = gold.frame(
