@@ -1,14 +1,15 @@
-"""Shared fixtures of the BI tests: one small warehouse built by the real transform (which
-publishes its Gold), one app server per session, and SQL over the warehouse for expected values."""
+"""Shared fixtures of the BI tests: the session's built warehouse (conftest `built`: the real
+transform on the session bronze) published once as Gold by the real publish CLI, one app server
+and one browser per session, and SQL over the warehouse for expected values."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from test_silver import transform
 
 import duckdb
 
@@ -31,12 +32,28 @@ def copy_target(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bi_target(bronze, tmp_path_factory) -> Path:
-    """Bronze (the session's) + the real transform, which publishes Gold to <target>/gold."""
+def bi_target(built, bronze, tmp_path_factory) -> Path:
+    """The session's built warehouse (with bronze's lake, for a later bronze run on a copy)
+    and its Gold published to <target>/gold by `pipelines/publish_gold.py`: no dbt build of
+    its own (the transform's own publish step is the transform-while-serving browser test's)."""
     target = tmp_path_factory.mktemp("bi")
-    warehouse = copy_target(bronze, target)
-    proc = transform(warehouse)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    warehouse = copy_target(built.parent, target)  # `built` is the warehouse file
+    if (bronze / "lake").exists():
+        shutil.copytree(bronze / "lake", target / "lake", symlinks=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "pipelines/publish_gold.py",
+            "--warehouse",
+            str(warehouse),
+            "--gold-dir",
+            str(target / "gold"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "gold published" in proc.stdout
     return target
 
