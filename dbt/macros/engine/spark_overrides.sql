@@ -1,8 +1,9 @@
 {#
   Model contracts on Spark. The contracts' data types are DuckDB's (the default engine);
-  Spark names some differently, and its decimal arithmetic and integer literals give other
-  precisions and widths than DuckDB's. On Spark a contract therefore checks each column's
-  name and type family (text, integer, decimal, ...); the DuckDB build checks exact types.
+  Spark names some differently, and its arithmetic gives other types than DuckDB's (a
+  decimal literal such as 86400.0 is a DECIMAL in Spark, a DOUBLE in DuckDB; other decimal
+  precisions; integer widths). On Spark a contract therefore checks each column's name and
+  type family (text, integer, numeric, date, timestamp, boolean); DuckDB checks exact types.
 #}
 {% macro spark_type(data_type) -%}
     {%- set duckdb_type = data_type | trim | lower -%}
@@ -23,8 +24,8 @@
 
 {% macro spark__format_column(column) -%}
     {%- set data_type = column.dtype | lower -%}
-    {%- if data_type.startswith('decimal') -%}
-        {%- set data_type = 'decimal' -%}
+    {%- if data_type.startswith('decimal') or data_type in ('float', 'double') -%}
+        {%- set data_type = 'numeric' -%}
     {%- elif data_type in ('tinyint', 'smallint', 'int', 'bigint') -%}
         {%- set data_type = 'integer' -%}
     {%- endif -%}

@@ -10,7 +10,9 @@ select
     (s.delivered_at is null) as is_in_transit,
     -- on UTC wall-clock times: a day of the SLA is 24 hours whatever the reader's time zone
     coalesce(
-        {{ utc_timestamp('s.delivered_at') }} > {{ utc_timestamp('s.shipped_at') }} + {{ days_interval('sla.sla_days') }}, false
+        {{ utc_timestamp('s.delivered_at') }}
+        > {{ utc_timestamp('s.shipped_at') }} + {{ days_interval('sla.sla_days') }},
+        false
     ) as is_late,
     {{ audit_columns() }}
 from {{ source('bronze', 'shipments') }} as s
