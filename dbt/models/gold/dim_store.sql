@@ -15,7 +15,7 @@ select
     open_dt,
     close_dt,
     floor_area_sqm,
-    date_diff('day', open_dt, coalesce(close_dt, {{ utc_today() }})) as store_age_days,
+    {{ date_diff_in('day', 'open_dt', 'coalesce(close_dt, ' ~ utc_today() ~ ')') }} as store_age_days,
     -- the size is an attribute of the store (its floor area), not of its sales
     case
         when channel = 'web' then 'online'
