@@ -221,7 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.gold_dir:
         os.environ["GOLD__PUBLISH_DIR"] = str(args.gold_dir)
-    return run_command(lambda: publish_for_readers(args.warehouse or configured_warehouse()) or ExitCode.OK)
+
+    def publish_configured() -> int:
+        publish_for_readers(args.warehouse or configured_warehouse())
+        return ExitCode.OK
+
+    return run_command(publish_configured)
 
 
 if __name__ == "__main__":
