@@ -30,7 +30,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python pipelines/transform_pipeline.py",
         description=(__doc__ or "").splitlines()[0],
-        epilog="Exit codes: 0 built, 2 usage, 3 busy, 5 bad warehouse, 6 dbt failed (failing nodes listed).",
+        epilog=(
+            "Exit codes: 0 built, 2 usage, 3 busy, 5 bad warehouse, 6 dbt failed (failing nodes listed), "
+            "7 gold not published."
+        ),
     )
     p.add_argument("--warehouse", type=Path, help="DuckDB file (default: [destination.duckdb] credentials)")
     p.add_argument("--pipelines-dir", type=Path, help="dlt's working folder of retail_bronze (default: .dlt/pipelines)")
