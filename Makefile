@@ -13,7 +13,7 @@ SEED   ?= 42
 SCALE  ?= 0.01
 RAW    ?= data_raw
 
-.PHONY: run test lint format install generate bronze bronze-info transform optimize bi screenshots bench realism lock clean
+.PHONY: run daily schedule test test-spark install-spark lint format install generate bronze bronze-info transform optimize bi screenshots bench realism lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
@@ -34,6 +34,16 @@ install: $(STAMP) | $(SECRETS)
 ## silver + gold, then a summary (rows per layer, net sales, rejects, time per step).
 run: $(STAMP) | $(SECRETS)
 	$(PY) pipelines/main_job.py --seed $(SEED) --scale $(SCALE) --raw $(RAW)
+
+## The scheduled run: the next day(s) after the latest in the raw folder, through every layer,
+## data-quality metrics (gold.dq_metrics) and a log in logs/. Settings: [scheduled_run] in
+## .dlt/config.toml; options: python pipelines/scheduled_run.py --help (DAILY_ARGS="--late-file").
+daily: $(STAMP) | $(SECRETS)
+	$(PY) pipelines/scheduled_run.py $(DAILY_ARGS)
+
+## The crontab line of the scheduled run; `make schedule INSTALL=1` installs it for this user.
+schedule: $(STAMP) | $(SECRETS)
+	@$(PY) pipelines/scheduled_run.py --crontab $(if $(INSTALL),--install)
 
 generate: $(STAMP)
 	$(PY) -m generators --seed $(SEED) --scale $(SCALE) --out $(RAW)
@@ -72,6 +82,27 @@ screenshots: $(STAMP) | $(SECRETS)
 ## The test suite (small scales, real files).
 test: $(STAMP) | $(SECRETS)
 	$(PY) -m pytest -q
+
+## Scale-out proofs (docs/scale_out.md): the dbt project built on Spark (local mode) from the
+## bronze lake a DuckDB build used, compared with that build; and bronze's Delta lake on an
+## S3-compatible server (moto) by configuration alone. Installs Java 17 when missing (as root).
+SPARK_STAMP := $(VENV)/.spark-installed
+MOTO_VENV   := .venv-moto
+$(SPARK_STAMP): $(STAMP) requirements-spark.lock
+	$(PY) -m pip install --quiet --no-deps -r requirements-spark.lock
+	@touch $@
+
+$(MOTO_VENV)/.installed: requirements-moto.lock
+	$(PYTHON) -m venv $(MOTO_VENV)
+	$(MOTO_VENV)/bin/pip install --quiet -r requirements-moto.lock
+	@touch $@
+
+install-spark: $(SPARK_STAMP) $(MOTO_VENV)/.installed
+
+test-spark: install-spark | $(SECRETS)
+	@command -v java >/dev/null || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless)
+	RETAIL_SCALE_OUT=1 $(PY) -m pytest -q tests/test_scale_out_spark.py tests/test_scale_out_s3.py
 
 ## Lint: ruff (check + format), sqlfluff on the dbt project, mypy on the Python packages.
 lint: $(STAMP)
@@ -113,4 +144,4 @@ lock:
 
 clean:
 	rm -rf $(RAW) .bench .dlt/pipelines duckdb/warehouse.duckdb duckdb/warehouse.duckdb.wal duckdb/warehouse.lock
-	rm -rf lake/bronze/delta lake/bronze/parquet/* lake/_rejects/* lake/gold dbt/target dbt/logs
+	rm -rf lake/bronze/delta lake/bronze/parquet/* lake/_rejects/* lake/gold lake/spark dbt/target dbt/logs

@@ -2,11 +2,13 @@
 
 - `accounts` (the default): every user signs in with a local account from the accounts file
   (`analytics/users.toml`, git-ignored; `RETAIL_BI_USERS` overrides). Passwords are stored as
-  salted scrypt hashes, never in clear. A store manager's account lists their store codes.
+  salted scrypt hashes, never in clear. A store manager's account lists their stores by
+  store_id (`dim_store.store_key`): a store code is not an identity, two stores may share one
+  (`dim_store.is_store_code_shared`).
 - `demo` (`RETAIL_BI_MODE=demo`, named on the command line by `make bi` when no accounts file
   exists): no sign-in, a persona picker instead. The app says so on every page.
 
-Add an account:  python -m analytics.access add NAME --persona store_manager --stores ST-0001 ST-0002
+Add an account:  python -m analytics.access add NAME --persona store_manager --stores 12 345   (store ids)
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class AccountsError(Exception):
 class User:
     name: str
     persona: str
-    store_codes: tuple[str, ...] = ()
+    store_ids: tuple[int, ...] = ()
 
     @property
     def label(self) -> str:
@@ -103,6 +105,12 @@ def load_accounts(path: Path | None = None) -> dict[str, dict]:
             raise AccountsError(
                 f"account {name!r} in {path} needs a persona ({', '.join(PERSONAS)}) and a password_hash"
             )
+        stores = account.get("stores", [])
+        if not isinstance(stores, list) or not all(isinstance(s, int) and not isinstance(s, bool) for s in stores):
+            raise AccountsError(
+                f"account {name!r} in {path}: stores must be a list of store ids (integers, dim_store.store_key), "
+                f"not {stores!r}; store codes are not unique"
+            )
     return accounts
 
 
@@ -114,13 +122,13 @@ def sign_in(name: str, password: str, path: Path | None = None) -> User | None:
     return User(name, account["persona"], tuple(account.get("stores", ())))
 
 
-def add_account(path: Path, name: str, persona: str, password: str, stores: list[str]) -> None:
+def add_account(path: Path, name: str, persona: str, password: str, stores: list[int]) -> None:
     """Write (or replace) one account in the accounts file, keeping the others."""
     accounts = tomllib.loads(path.read_text()).get("users", {}) if path.exists() else {}
     accounts[name] = {"persona": persona, "stores": stores, "password_hash": hash_password(password)}
     lines = ["# Local accounts of the BI app (git-ignored). Passwords are scrypt hashes.", ""]
     for user, account in sorted(accounts.items()):
-        stores_toml = ", ".join(f'"{s}"' for s in account.get("stores", []))
+        stores_toml = ", ".join(str(int(s)) for s in account.get("stores", []))
         lines += [
             f'[users."{user}"]',
             f'persona = "{account["persona"]}"',
@@ -139,11 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     add = sub.add_parser("add", help="add or replace an account (asks for the password)")
     add.add_argument("name")
     add.add_argument("--persona", choices=sorted(PERSONAS), required=True)
-    add.add_argument("--stores", nargs="*", default=[], help="store codes a store manager sees")
+    add.add_argument(
+        "--stores", nargs="*", type=int, default=[], help="store ids (dim_store.store_key) a store manager sees"
+    )
     add.add_argument("--file", type=Path, default=users_file())
     args = p.parse_args(argv)
     if args.persona == "store_manager" and not args.stores:
-        print("error: a store manager needs --stores (store codes)", file=sys.stderr)
+        print("error: a store manager needs --stores (store ids)", file=sys.stderr)
         return 2
     password = os.environ.get("RETAIL_BI_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
     if len(password) < 8:

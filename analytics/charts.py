@@ -10,6 +10,8 @@ import pandas as pd
 WORLD_URL = "app/static/countries-110m.json"
 AUD = ",.0f"
 HEIGHT = 300
+# Pixels per bar of a horizontal bar chart: room for one line of label text.
+BAR_STEP = 26
 
 
 def tip(field: str, title: str, fmt: str | None = None, kind: str = "quantitative") -> alt.Tooltip:
@@ -32,12 +34,15 @@ def bar(
     selectable: str | None = None,
     height: int = HEIGHT,
 ) -> alt.Chart:
-    """A bar chart; `selectable` names the field a click selects (for drill-through)."""
-    encode = (
-        {"y": alt.Y(f"{y}:N", sort=sort, title=None, axis=alt.Axis(labelLimit=220)), "x": alt.X(f"{x}:Q", title=None)}
-        if horizontal
-        else {"x": alt.X(f"{x}:N", sort=sort, title=None), "y": alt.Y(f"{y}:Q", title=None)}
-    )
+    """A bar chart; `selectable` names the field a click selects (for drill-through). Every bar
+    keeps its label: no overlap thinning (Vega's default drops every other label when bands are
+    narrow), and a horizontal chart grows with its bars."""
+    labels = alt.Axis(labelLimit=220, labelOverlap=False)
+    if horizontal:
+        encode = {"y": alt.Y(f"{y}:N", sort=sort, title=None, axis=labels), "x": alt.X(f"{x}:Q", title=None)}
+        height = max(height, BAR_STEP * df[y].nunique() + 80)
+    else:
+        encode = {"x": alt.X(f"{x}:N", sort=sort, title=None, axis=labels), "y": alt.Y(f"{y}:Q", title=None)}
     chart = alt.Chart(df).mark_bar().encode(**encode, tooltip=tooltips)
     if color:
         chart = chart.encode(color=alt.Color(f"{color}:N", legend=alt.Legend(orient="bottom", title=None)))

@@ -71,13 +71,23 @@ SALES_CTE = """sales AS (
 
 # The same order lines with the store's and product's names, for charts that show them.
 SALES_DETAIL_CTE = """sales AS (
-    SELECT f.*, st.state, st.store_code, st.store_name, st.latitude, st.longitude,
+    SELECT f.*, st.state, st.store_code, st.store_name, st.store_label, st.latitude, st.longitude,
            p.subcategory, p.product_name, p.sku, p.product_id
     FROM sales_lines AS f
     JOIN dim_store AS st ON st.store_key = f.store_key
     JOIN dim_product AS p ON p.product_key = f.product_key
     WHERE (len($regions) = 0 OR list_contains($regions, f.region))
       AND (len($categories) = 0 OR list_contains($categories, f.category))
+)"""
+
+# Every column of the order lines (fct_sales) with the store's label and the product's SKU, in
+# the region and category slicers: for pages that list lines, not for aggregates.
+ORDER_LINES_CTE = f"""order_lines AS (
+    SELECT f.*, st.store_label, p.sku
+    FROM fct_sales AS f
+    JOIN dim_store AS st ON st.store_key = f.store_key
+    JOIN dim_product AS p ON p.product_key = f.product_key
+    WHERE {REGION_MATCH} AND {CATEGORY_MATCH}
 )"""
 
 # Returns (fct_returns) with the UTC date of the order they return from.
@@ -91,7 +101,7 @@ RETURNS_CTE = f"""returns AS (
 
 # Shipments (fct_shipments); with a category slicer, those of orders holding a line of it.
 SHIPMENTS_CTE = f"""shipments AS (
-    SELECT s.*, st.region, st.store_name, st.store_code
+    SELECT s.*, st.region, st.store_name, st.store_code, st.store_label
     FROM fct_shipments AS s
     JOIN dim_store AS st ON st.store_key = s.store_key
     WHERE {REGION_MATCH}
@@ -101,7 +111,7 @@ SHIPMENTS_CTE = f"""shipments AS (
 
 # Hourly shelf sensor readings (fct_sensor_readings) of the stores in the region slicer.
 SENSORS_CTE = f"""sensors AS (
-    SELECT r.*, st.region, st.store_name, st.store_code
+    SELECT r.*, st.region, st.store_name, st.store_code, st.store_label
     FROM fct_sensor_readings AS r
     JOIN dim_store AS st ON st.store_key = r.store_key
     WHERE {REGION_MATCH}

@@ -68,9 +68,10 @@ class Build:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which stores a user may see: None = every store."""
+    """Which stores a user may see (store keys; None = every store) and their names to show."""
 
     store_keys: frozenset[int] | None = None
+    labels: tuple[str, ...] = field(default=(), hash=False, compare=False)
 
     @property
     def everything(self) -> bool:
@@ -116,10 +117,11 @@ def _sql_path(path: Path) -> str:
 
 # Order lines held in memory with the two slicer attributes (region, category): every measure
 # scans this table alone, without joins or Parquet decoding (Power BI's import mode, in short).
+# Only the columns measures and charts aggregate: building it is the connection's cold start
+# (the order-lines page of a product reads the other columns from fct_sales).
 SALES_LINES = """CREATE TABLE sales_lines AS
-    SELECT f.order_number, f.line_number, f.date_key, f.customer_key, f.product_key, f.store_key, f.order_ts,
-           f.currency, f.quantity, f.unit_price, f.line_total, f.discount_amount, f.net_amount, f.line_total_aud,
-           f.net_amount_aud, st.region, p.category
+    SELECT f.order_number, f.date_key, f.customer_key, f.product_key, f.store_key, f.quantity, f.line_total,
+           f.discount_amount, f.line_total_aud, f.net_amount_aud, st.region, p.category
     FROM fct_sales AS f
     JOIN dim_store AS st ON st.store_key = f.store_key
     JOIN dim_product AS p ON p.product_key = f.product_key

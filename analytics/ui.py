@@ -98,33 +98,43 @@ def demo_persona() -> access.User:
         if "demo_persona" not in st.session_state:
             st.session_state["demo_persona"] = wanted if wanted in personas else "executive"
         persona = st.selectbox("Persona", personas, key="demo_persona", format_func=lambda p: access.PERSONAS[p][0])
-        stores: tuple[str, ...] = ()
+        stores: tuple[int, ...] = ()
         if persona == "store_manager":
-            codes = demo_store_codes()
+            labels = demo_stores()
             if "demo_store" not in st.session_state:
-                wanted_store = st.query_params.get("manager_of")
+                wanted_store = st.query_params.get("manager_of", "")
+                wanted_key = int(wanted_store) if wanted_store.lstrip("-").isdigit() else None
                 st.session_state["demo_store"] = (
-                    wanted_store if wanted_store in codes else (codes[0] if codes else None)
+                    wanted_key if wanted_key in labels else (next(iter(labels)) if labels else None)
                 )
-            store = st.selectbox("Store manager of", codes, key="demo_store")
-            stores = (store,) if store else ()
-            if store:
-                st.query_params["manager_of"] = store
+            store = st.selectbox("Store manager of", list(labels), key="demo_store", format_func=labels.get)
+            stores = (store,) if store is not None else ()
+            if store is not None:
+                st.query_params["manager_of"] = str(store)
         elif "manager_of" in st.query_params:
             del st.query_params["manager_of"]
         st.query_params["persona"] = persona
     return access.User(f"demo {access.PERSONAS[persona][0].lower()}", persona, stores)
 
 
-def demo_store_codes() -> list[str]:
+def demo_stores() -> dict[int, str]:
+    """Every store: {store_key: "name (code)"}, by name."""
     try:
         build = current()
     except GoldUnavailable:
-        return []
-    stores = gold_for(build, Scope()).frame(
-        "SELECT store_code FROM dim_store WHERE store_key <> -1 ORDER BY store_code"
+        return {}
+    return store_labels(gold_for(build, Scope()))
+
+
+def store_labels(gold: Gold, keys: list[int] | None = None) -> dict[int, str]:
+    """{store_key: "name (code)"} of the stores in the connection (only `keys` when given), by
+    name. A store is its store_key: two stores may share a code, never a key."""
+    stores = gold.frame(
+        """SELECT store_key, store_label AS label FROM dim_store
+            WHERE store_key <> -1 AND ($keys IS NULL OR list_contains($keys, store_key)) ORDER BY label, store_key""",
+        {"keys": keys},
     )
-    return stores["store_code"].tolist()
+    return {int(key): label for key, label in zip(stores["store_key"], stores["label"], strict=True)}
 
 
 def scope_for(user: access.User, build: Build) -> Scope:
@@ -132,18 +142,15 @@ def scope_for(user: access.User, build: Build) -> Scope:
     user has none that exists."""
     if user.sees_every_store:
         return Scope()
-    keys = gold_for(build, Scope()).frame(
-        "SELECT store_key FROM dim_store WHERE list_contains($codes, store_code) AND store_key <> -1",
-        {"codes": list(user.store_codes)},
-    )["store_key"]
-    if keys.empty:
-        listed = ", ".join(user.store_codes) or "none"
+    labels = store_labels(gold_for(build, Scope()), list(user.store_ids))
+    if not labels:
+        listed = ", ".join(map(str, user.store_ids)) or "none"
         st.warning(
             f"Your account ({user.name}, {user.label}) is not assigned to any store in the data "
-            f"(stores listed: {listed}). Ask an administrator to add your store codes to your account."
+            f"(store ids listed: {listed}). Ask an administrator to add your store ids to your account."
         )
         st.stop()
-    return Scope(frozenset(int(k) for k in keys))
+    return Scope(frozenset(labels), tuple(labels.values()))
 
 
 # -- slicers ----------------------------------------------------------------------------------
@@ -224,7 +231,7 @@ def refreshed(build: Build) -> None:
 def page_header(title: str, ctx: Context) -> None:
     st.title(title)
     f = ctx.slicers
-    scope = "" if ctx.user.sees_every_store else f" · stores: {', '.join(ctx.user.store_codes)}"
+    scope = "" if ctx.gold.scope.everything else f" · stores: {', '.join(ctx.gold.scope.labels)}"
     st.caption(
         f"{f.start:%d %b %Y} – {f.end:%d %b %Y} · regions: {', '.join(f.regions) or 'all'} · "
         f"categories: {', '.join(f.categories) or 'all'}{scope}"
@@ -284,11 +291,11 @@ def drill_from_chart(key: str, field: str, page: str, param: str) -> None:
         st.session_state[DRILL] = (page, param, points[0][field])
 
 
-def drill_from_box(key: str, page: str, param: str, values: dict) -> None:
-    label = st.session_state[key]
-    if label is not None:
+def drill_from_box(key: str, page: str, param: str) -> None:
+    value = st.session_state[key]
+    if value is not None:
         st.session_state[key] = None
-        st.session_state[DRILL] = (page, param, values[label])
+        st.session_state[DRILL] = (page, param, value)
 
 
 def follow_drill() -> None:
@@ -298,15 +305,16 @@ def follow_drill() -> None:
         st.switch_page(f"report_pages/{page}.py", query_params=url_params(**{param: str(value)}))
 
 
-def drill_box(label: str, targets: dict[str, str], key: str, page: str, param: str) -> None:
-    """A box listing drill-through targets: {shown label: URL parameter value}."""
+def drill_box(label: str, targets: dict, key: str, page: str, param: str) -> None:
+    """A box listing drill-through targets: {URL parameter value: shown label}."""
     st.selectbox(
         label,
         list(targets),
         index=None,
         key=key,
+        format_func=lambda value: targets.get(value, str(value)),
         placeholder="Pick one to drill through",
         on_change=drill_from_box,
-        args=(key, page, param, targets),
+        args=(key, page, param),
     )
     follow_drill()

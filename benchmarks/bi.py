@@ -1,8 +1,9 @@
-"""BI benchmark in Chromium on the scale-1.0 Gold that `benchmarks.transform` built and published
-(.bench/bronze/gold): the server's cold start, each page's first render and a slicer change,
-from navigation / interaction to the KPI values being visible.
+"""BI benchmark in Chromium on a scale-1.0 Gold: by default the one `benchmarks.transform` built
+and published (.bench/bronze/gold), or the Gold of `--warehouse` (`make run SCALE=1.0` builds
+duckdb/warehouse.duckdb and publishes lake/gold). Measures the server's cold start, each page's
+first render and a slicer change, from navigation / interaction to the KPI values being visible.
 
-    python -m benchmarks.bi [--runs 3]
+    python -m benchmarks.bi [--runs 3] [--warehouse duckdb/warehouse.duckdb]
 
 Pages are reached from the menu, as a user does; the first visit of a page runs its queries
 uncached, and each slicer change selects a region combination not used before.
@@ -15,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 
@@ -103,17 +105,21 @@ def measure(url: str, server: psutil.Process, runs: int) -> tuple[float, list[tu
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="visits per page (the first is uncached)")
+    parser.add_argument("--warehouse", type=Path, default=WAREHOUSE, help=f"default: {WAREHOUSE.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     missing = browser.chromium_missing()
     if missing:
         sys.exit(f"error: {missing}")
-    gold_dir = gold_dir_for(WAREHOUSE)
+    gold_dir = gold_dir_for(args.warehouse)
     try:
         build = current(gold_dir)
     except GoldUnavailable:
-        if not WAREHOUSE.exists():
-            sys.exit("run `python -m benchmarks.bronze` and `python -m benchmarks.transform` first")
-        subprocess.run([sys.executable, "pipelines/publish_gold.py", "--warehouse", str(WAREHOUSE)], check=True)
+        if not args.warehouse.exists():
+            sys.exit(
+                f"error: no warehouse {args.warehouse}: run `python -m benchmarks.bronze` and "
+                "`python -m benchmarks.transform` first (or `make run SCALE=1.0` and pass --warehouse)"
+            )
+        subprocess.run([sys.executable, "pipelines/publish_gold.py", "--warehouse", str(args.warehouse)], check=True)
         build = current(gold_dir)
     env = {"GOLD__PUBLISH_DIR": str(gold_dir), "RETAIL_BI_MODE": "demo"}
     with browser.app_server(env, timeout=120) as url:

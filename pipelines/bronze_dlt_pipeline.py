@@ -2,6 +2,7 @@
 
     python pipelines/bronze_dlt_pipeline.py [--raw DIR] [--tables T ...] [--warehouse FILE]
                                             [--lake DIR] [--pipelines-dir DIR] [--wait] [--dry-run]
+                                            [--reprocess PATH ...]
 
 Settings come from dlt config: `[sources.retail_bronze]` and `[bronze_lake]` in
 `.dlt/config.toml`, `[destination.duckdb] credentials` in `.dlt/secrets.toml`,
@@ -47,6 +48,13 @@ def parse_args(argv: list[str] | None) -> BronzeOptions:
     )
     p.add_argument("--wait", action="store_true", help="wait for a run holding the warehouse instead of exiting (3)")
     p.add_argument("--dry-run", action="store_true", help="show what would be loaded; change nothing")
+    p.add_argument(
+        "--reprocess",
+        nargs="+",
+        default=[],
+        metavar="PATH",
+        help="read these raw files (paths in the raw folder) again although they are loaded; merged tables only",
+    )
     args = p.parse_args(argv)
     return BronzeOptions(
         raw_dir=args.raw,
@@ -56,6 +64,7 @@ def parse_args(argv: list[str] | None) -> BronzeOptions:
         pipelines_dir=args.pipelines_dir,
         dry_run=args.dry_run,
         wait=args.wait,
+        reprocess=args.reprocess,
     )
 
 

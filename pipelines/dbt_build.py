@@ -3,6 +3,7 @@ bronze warehouse."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -20,9 +21,14 @@ from pipelines.exit_codes import ExitCode, RunFailed
 
 
 def dbt_build(
-    warehouse: Path, pipelines_dir: Path | None = None, select: Sequence[str] = (), full_refresh: bool = False
+    warehouse: Path,
+    pipelines_dir: Path | None = None,
+    select: Sequence[str] = (),
+    full_refresh: bool = False,
+    run_id: str | None = None,
 ) -> Sequence[DBTNodeResult]:
-    """`dbt build` (models, tests, seeds, snapshots in DAG order) of every node, or of `select`.
+    """`dbt build` (models, tests, seeds, snapshots in DAG order) of every node, or of `select`;
+    `run_id` names the run in gold.dq_metrics (default: dbt's invocation id).
 
     Raises:
         RunFailed(DBT_FAILED): a node failed (each failing node of this build is listed) or dbt
@@ -40,6 +46,7 @@ def dbt_build(
     runner = dlt.dbt.package(pipeline, str(DBT_PROJECT), venv=Venv.restore(sys.prefix))
     # No --fail-fast: every failing test is reported, and dbt skips what depends on a failure.
     params = (["--select", *select] if select else []) + (["--full-refresh"] if full_refresh else [])
+    params += ["--vars", json.dumps({"dq_run_id": run_id})] if run_id else []
     started = datetime.now(UTC)
     try:
         # The runner's public methods run `dbt run` and `dbt test` only; `dbt build` (which also

@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     BAD_WAREHOUSE = 5  # the warehouse file is not a usable DuckDB database
     DBT_FAILED = 6  # the dbt build failed (this run's failing nodes are listed)
     PUBLISH_FAILED = 7  # gold was built but could not be published as Parquet for readers (the BI app)
+    DQ_ALERT = 8  # the scheduled run built everything, but a data-quality check is at ALERT (gold.dq_metrics)
 
 
 class RunFailed(Exception):

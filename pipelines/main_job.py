@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 import dlt
 
@@ -31,17 +28,10 @@ from pipelines.bronze.manifest import LATEST_PER_PATH
 from pipelines.bronze.tables import DATASET, FAILED_STATUSES, MANIFEST_TABLE, REJECTS_TABLE
 from pipelines.cli import run_command
 from pipelines.dbt_results import describe_layer_seconds
-from pipelines.dlt_run_context import PROJECT_ROOT, configured_path
+from pipelines.dlt_run_context import configured_path
+from pipelines.steps import Step, run_steps
 from pipelines.warehouse import configured_warehouse, scalar
-from pipelines.warehouse_lock import child_env, warehouse_lock
-
-
-@dataclass
-class Step:
-    name: str
-    command: list[str]
-    seconds: float = 0.0
-    returncode: int | None = None
+from pipelines.warehouse_lock import warehouse_lock
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -54,21 +44,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--pipelines-dir", type=Path, help="dlt's working folder (default: .dlt/pipelines)")
     p.add_argument("--wait", action="store_true", help="wait for a run holding the warehouse instead of exiting (3)")
     return p.parse_args(argv)
-
-
-def run_steps(steps: list[Step], lock: IO[str]) -> Step | None:
-    """Run the steps in order under the job's warehouse lock (their output goes straight to the
-    terminal); the failed step or None."""
-    for step in steps:
-        print(f"== {step.name}: {' '.join(step.command[1:])}", flush=True)
-        started = time.perf_counter()
-        step.returncode = subprocess.run(
-            step.command, cwd=PROJECT_ROOT, env=child_env(lock), pass_fds=[lock.fileno()]
-        ).returncode
-        step.seconds = time.perf_counter() - started
-        if step.returncode != 0:
-            return step
-    return None
 
 
 def layer_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int, int]]:
@@ -127,29 +102,52 @@ def summary(raw: Path, warehouse: Path, steps: list[Step], since: datetime) -> s
     return "\n".join(lines)
 
 
-def main_job(args: argparse.Namespace) -> int:
-    py = sys.executable
-    for name in ("raw", "warehouse", "lake", "pipelines_dir"):  # the steps run in the project root
+@dataclass(frozen=True)
+class Layers:
+    """Where a job's steps read and write, and the options it passes on to them."""
+
+    raw: Path
+    warehouse: Path
+    common: list[str]  # --warehouse/--pipelines-dir, for bronze and the transform
+    lake: list[str]  # --lake, for bronze
+
+    def layer_steps(self, run_id: str | None = None) -> list[Step]:
+        """Bronze, then silver and gold (`run_id`: the run's id in gold.dq_metrics)."""
+        py = sys.executable
+        return [
+            Step("bronze", [py, "pipelines/bronze_dlt_pipeline.py", "--raw", str(self.raw), *self.lake, *self.common]),
+            Step(
+                "silver+gold",
+                [py, "pipelines/transform_pipeline.py", *self.common, *(["--run-id", run_id] if run_id else [])],
+            ),
+        ]
+
+
+def resolve_layers(args: argparse.Namespace) -> Layers:
+    """The paths of the options given (absolute: the steps run in the project root), the others
+    from dlt config; only the options given are passed on, the steps read their defaults themselves."""
+    for name in ("raw", "warehouse", "lake", "pipelines_dir"):
         if getattr(args, name):
             setattr(args, name, getattr(args, name).resolve())
-    raw = args.raw or configured_path(dlt.config["sources.retail_bronze.raw_dir"])
-    warehouse = args.warehouse or configured_warehouse()
-    # only the options given are passed on: the steps read their defaults from dlt config
     common = [
         arg
         for name in ("warehouse", "pipelines_dir")
         if getattr(args, name)
         for arg in (f"--{name.replace('_', '-')}", str(getattr(args, name)))
     ]
-    lake = ["--lake", str(args.lake)] if args.lake else []
-    steps = [
-        Step(
-            "generate",
-            [py, "-m", "generators", "--seed", str(args.seed), "--scale", str(args.scale), "--out", str(raw)],
-        ),
-        Step("bronze", [py, "pipelines/bronze_dlt_pipeline.py", "--raw", str(raw), *lake, *common]),
-        Step("silver+gold", [py, "pipelines/transform_pipeline.py", *common]),
-    ]
+    return Layers(
+        raw=args.raw or configured_path(dlt.config["sources.retail_bronze.raw_dir"]),
+        warehouse=args.warehouse or configured_warehouse(),
+        common=common,
+        lake=["--lake", str(args.lake)] if args.lake else [],
+    )
+
+
+def main_job(args: argparse.Namespace) -> int:
+    layers = resolve_layers(args)
+    raw, warehouse = layers.raw, layers.warehouse
+    generate = [sys.executable, "-m", "generators", "--seed", str(args.seed), "--scale", str(args.scale)]
+    steps = [Step("generate", [*generate, "--out", str(raw)]), *layers.layer_steps()]
     started = datetime.now(UTC)
     with warehouse_lock(warehouse, "main job", wait=args.wait) as lock:
         failed = run_steps(steps, lock)

@@ -99,18 +99,24 @@ def current_build(gold_dir: Path) -> Path | None:
     return build if build.is_dir() else None
 
 
-def write_build(con: duckdb.DuckDBPyConnection, folder: Path, gold_dir: Path, build_id: str, now: datetime) -> dict:
+def write_build(
+    con: duckdb.DuckDBPyConnection, folder: Path, gold_dir: Path, build_id: str, now: datetime
+) -> tuple[dict[str, int], dict[str, float]]:
+    """Every gold relation as Parquet in `folder`; (rows, seconds) per relation."""
     relations = con.sql(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'gold' ORDER BY 1"
     ).fetchall()
     if not relations:
         raise PublishError("the warehouse has no gold relations; run the transform (dbt build) first")
     rows: dict[str, int] = {}
+    seconds: dict[str, float] = {}
     for (name,) in relations:
+        started = time.perf_counter()
         order = f" ORDER BY {SORT_KEYS[name]}" if name in SORT_KEYS else ""
         target = folder / f"{name}.parquet"
         con.execute(f"COPY (SELECT * FROM gold.\"{name}\"{order}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
         ((rows[name],),) = con.sql(f"SELECT count(*) FROM read_parquet('{target}')").fetchall()
+        seconds[name] = round(time.perf_counter() - started, 2)
     nodes = dbt_nodes()
     con.execute(
         "CREATE OR REPLACE TEMP TABLE dbt_nodes (node VARCHAR, resource_type VARCHAR, layer VARCHAR, "
@@ -131,7 +137,7 @@ def write_build(con: duckdb.DuckDBPyConnection, folder: Path, gold_dir: Path, bu
     con.execute(
         f"COPY ({history_row}{union} ORDER BY published_at) TO '{folder / 'build_history.parquet'}' (FORMAT parquet)"
     )
-    return rows
+    return rows, seconds
 
 
 def swap_pointer(gold_dir: Path, build_id: str) -> None:
@@ -166,8 +172,14 @@ def publish(warehouse: Path, gold_dir: Path | None = None) -> tuple[str, Path, d
     staging.mkdir()
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            rows = write_build(con, staging, gold_dir, build_id, now)
-        meta = {"build_id": build_id, "published_at": now.isoformat(), "warehouse": str(warehouse), "rows": rows}
+            rows, seconds = write_build(con, staging, gold_dir, build_id, now)
+        meta = {
+            "build_id": build_id,
+            "published_at": now.isoformat(),
+            "warehouse": str(warehouse),
+            "rows": rows,
+            "seconds": seconds,
+        }
         (staging / "_build.json").write_text(json.dumps(meta, indent=2) + "\n")
         final = gold_dir / BUILDS / build_id
         staging.rename(final)
@@ -194,9 +206,11 @@ def publish_for_readers(warehouse: Path) -> None:
             f"gold was built but could not be published for readers ({exc}); readers keep the previous build; "
             "run `python pipelines/publish_gold.py` once the cause is fixed",
         ) from None
+    seconds = json.loads((folder / "_build.json").read_text())["seconds"]
+    slowest = ", ".join(f"{name} {sec:.1f} s" for name, sec in sorted(seconds.items(), key=lambda x: -x[1])[:3])
     print(
         f"gold published: {len(rows)} relations, {sum(rows.values()):,} rows to {folder} "
-        f"in {time.perf_counter() - started:.1f} s (build {build_id})"
+        f"in {time.perf_counter() - started:.1f} s (build {build_id}; slowest: {slowest})"
     )
 
 
@@ -207,7 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.gold_dir:
         os.environ["GOLD__PUBLISH_DIR"] = str(args.gold_dir)
-    return run_command(lambda: publish_for_readers(args.warehouse or configured_warehouse()) or ExitCode.OK)
+
+    def publish_configured() -> int:
+        publish_for_readers(args.warehouse or configured_warehouse())
+        return ExitCode.OK
+
+    return run_command(publish_configured)
 
 
 if __name__ == "__main__":

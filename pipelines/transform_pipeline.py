@@ -2,7 +2,7 @@
 bronze warehouse.
 
     python pipelines/transform_pipeline.py [--warehouse FILE] [--pipelines-dir DIR]
-                                           [--select NODE ...] [--full-refresh] [--wait]
+                                           [--select NODE ...] [--full-refresh] [--run-id ID] [--wait]
 
 The warehouse defaults to `[destination.duckdb] credentials` (`.dlt/secrets.toml`). Plain
 `cd dbt && dbt build` works too (the profile reads RETAIL_WAREHOUSE, defaulting to
@@ -30,12 +30,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python pipelines/transform_pipeline.py",
         description=(__doc__ or "").splitlines()[0],
-        epilog="Exit codes: 0 built, 2 usage, 3 busy, 5 bad warehouse, 6 dbt failed (failing nodes listed).",
+        epilog=(
+            "Exit codes: 0 built, 2 usage, 3 busy, 5 bad warehouse, 6 dbt failed (failing nodes listed), "
+            "7 gold not published."
+        ),
     )
     p.add_argument("--warehouse", type=Path, help="DuckDB file (default: [destination.duckdb] credentials)")
     p.add_argument("--pipelines-dir", type=Path, help="dlt's working folder of retail_bronze (default: .dlt/pipelines)")
     p.add_argument("--select", nargs="+", metavar="NODE", help="dbt selection (default: everything)")
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    p.add_argument("--run-id", help="the run's id in gold.dq_metrics (default: dbt's invocation id)")
     p.add_argument("--wait", action="store_true", help="wait for a run holding the warehouse instead of exiting (3)")
     return p.parse_args(argv)
 
@@ -52,7 +56,7 @@ def transform(args: argparse.Namespace) -> int:
     with warehouse_lock(warehouse, "transform", wait=args.wait):
         check_warehouse(warehouse, wait=args.wait)
         started = time.perf_counter()
-        results = dbt_build(warehouse, args.pipelines_dir, args.select or (), args.full_refresh)
+        results = dbt_build(warehouse, args.pipelines_dir, args.select or (), args.full_refresh, args.run_id)
         report_build(results, started)
         publish_for_readers(warehouse)  # Gold as Parquet for readers (the BI app), atomically swapped
     return ExitCode.OK

@@ -1,5 +1,6 @@
-"""Shared fixtures of the BI tests: one small warehouse built by the real transform (which
-publishes its Gold), one app server per session, and SQL over the warehouse for expected values."""
+"""Shared fixtures of the BI tests: the session's built warehouse (conftest `built`: the real
+transform on the session bronze) published once as Gold by the real publish CLI, one app server
+and one browser per session, and SQL over the warehouse for expected values."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_silver import transform
 
 import duckdb
 
@@ -31,14 +31,10 @@ def copy_target(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bi_target(bronze, tmp_path_factory) -> Path:
-    """Bronze (the session's) + the real transform, which publishes Gold to <target>/gold."""
-    target = tmp_path_factory.mktemp("bi")
-    warehouse = copy_target(bronze, target)
-    proc = transform(warehouse)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "gold published" in proc.stdout
-    return target
+def bi_target(built_target) -> Path:
+    """Bronze (the session's) + the real transform, which published Gold to <target>/gold: the
+    session's `built_target` (its transform asserts the publish), read-only."""
+    return built_target
 
 
 @pytest.fixture()

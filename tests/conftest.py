@@ -124,8 +124,10 @@ def built(bronze, workspace, tmp_path_factory) -> Path:
     """Silver and gold built once by the transform CLI on the session bronze; tests read it,
     never change it (they check a copy out to change it)."""
     workspace.checkout(bronze / "warehouse.duckdb")
+    shutil.rmtree(workspace.folder / "gold", ignore_errors=True)  # the saved Gold holds this build only
     proc = workspace.transform()
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "gold published" in proc.stdout
     return workspace.save(tmp_path_factory.mktemp("built"))
 
 
@@ -151,3 +153,16 @@ def dbt_project_copy(tmp_path_factory):
 
 # The BI tests' session fixtures (one published Gold, one app server, one browser).
 from bi_support import bi_env, bi_server, bi_target, chromium  # noqa: E402, F401
+
+
+@pytest.fixture(scope="session")
+def built_target(bronze, built, tmp_path_factory) -> Path:
+    """The session bronze target (lake, dlt folder) with the `built` warehouse and its published
+    Gold in place of the bronze-only warehouse: what `make run` leaves, without another build.
+    Read-only; tests copy it to change it."""
+    target = tmp_path_factory.mktemp("built_target")
+    shutil.copytree(bronze / "lake", target / "lake")
+    for folder in ("pipelines", "gold"):
+        shutil.copytree(built.parent / folder, target / folder, symlinks=True)
+    shutil.copy(built, target / "warehouse.duckdb")
+    return target

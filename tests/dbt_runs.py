@@ -83,7 +83,10 @@ class Workspace:
         return dbt(ROOT / "dbt", self.warehouse, *args)
 
     def save(self, folder: Path) -> Path:
-        """Keep the workspace's warehouse (a fixture's result) under `folder`."""
+        """Keep the workspace's warehouse (a fixture's result) and the Gold its transforms
+        published under `folder`."""
+        if (self.folder / "gold").exists():
+            shutil.copytree(self.folder / "gold", folder / "gold", symlinks=True)
         return copy_warehouse(self.warehouse, folder)
 
 

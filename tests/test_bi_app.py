@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pandas as pd
 import pytest
 from bi_support import ROOT, warehouse_sql
 from streamlit.testing.v1 import AppTest
 
-from analytics import access, ui
+from analytics import access, charts, ui
 
 APP = str(ROOT / "analytics" / "app.py")
 PAGES = ["executive", "customers", "products", "operations", "data_quality", "product_detail", "store_detail"]
@@ -35,12 +36,12 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def net_sales(target, start, end, region=None, store_codes=None) -> float:
+def net_sales(target, start, end, region=None, store_keys=None) -> float:
     where = [f"f.date_key BETWEEN {start:%Y%m%d} AND {end:%Y%m%d}"]
     if region:
         where.append(f"s.region = '{region}'")
-    if store_codes:
-        where.append(f"s.store_code IN ({', '.join(repr(c) for c in store_codes)})")
+    if store_keys:
+        where.append(f"s.store_key IN ({', '.join(map(str, store_keys))})")
     ((value,),) = warehouse_sql(
         target,
         f"""SELECT coalesce(sum(f.net_amount_aud), 0) FROM gold.fct_sales f
@@ -59,11 +60,11 @@ def span(bi_target):
 
 @pytest.fixture(scope="module")
 def busiest(bi_target):
-    """(store_code, sku, region) with the most sales: targets for drill-through and slicers."""
+    """(store_key, sku, region) with the most sales: targets for drill-through and slicers."""
     ((store, sku, region),) = warehouse_sql(
         bi_target,
-        """SELECT arg_max(s.store_code, n), arg_max(sku, m), arg_max(s.region, n) FROM (
-             SELECT s.store_code, s.region, p.sku, count(*) OVER (PARTITION BY s.store_code) AS n,
+        """SELECT arg_max(s.store_key, n), arg_max(sku, m), arg_max(s.region, n) FROM (
+             SELECT s.store_key, s.region, p.sku, count(*) OVER (PARTITION BY s.store_key) AS n,
                     count(*) OVER (PARTITION BY p.sku) AS m
              FROM gold.fct_sales f JOIN gold.dim_store s USING (store_key) JOIN gold.dim_product p USING (product_key)
              WHERE f.store_key > 0 AND f.product_key <> -1) s""",
@@ -74,18 +75,18 @@ def busiest(bi_target):
 @pytest.mark.parametrize("persona", ["executive", "data_engineer", "store_manager"])
 def test_every_page_renders_for_every_persona(bi_env, persona, busiest):
     store, sku, _ = busiest
-    at = run(app(persona=persona, manager_of=store))
+    at = run(app(persona=persona, manager_of=str(store)))
     assert at.session_state["demo_persona"] == persona
     pages = [p for p in PAGES if persona != "store_manager" or p in SCOPED_PAGES]
     for page in pages:
-        at.query_params.update({"sku": sku, "store": store})
+        at.query_params.update({"sku": sku, "store": str(store)})
         run(at.switch_page(f"report_pages/{page}.py"))
         shown = metrics(at)
         assert shown and all(shown.values()), (persona, page, shown)
         assert not at.error, (page, [e.value for e in at.error])
     run(at.switch_page("report_pages/executive.py"))
     start, end = at.date_input(key=ui.SLICER_DATES).value
-    first = net_sales(bi_env, start, end, store_codes=[store] if persona == "store_manager" else None)
+    first = net_sales(bi_env, start, end, store_keys=[store] if persona == "store_manager" else None)
     assert metrics(at)["Net sales"] == ui.aud(first)
 
 
@@ -169,12 +170,27 @@ def test_an_incomplete_gold_build_gives_a_clear_message(bi_env, monkeypatch, tmp
     assert any("lacks fct_sales" in e.value for e in at.error)
 
 
+@pytest.fixture(scope="module")
+def shared_code(bi_target) -> tuple[int, int, str]:
+    """(store_key, other store_key, code): two stores with sales that share a store code (the
+    generator's duplicate_store_code anomaly)."""
+    pairs = warehouse_sql(
+        bi_target,
+        """WITH selling AS (SELECT s.store_key, s.store_code FROM gold.dim_store s
+                            WHERE s.is_store_code_shared AND s.store_key IN (SELECT store_key FROM gold.fct_sales))
+           SELECT a.store_key, b.store_key, a.store_code FROM selling a JOIN selling b
+             ON a.store_code = b.store_code AND a.store_key <> b.store_key ORDER BY 1, 2 LIMIT 1""",
+    )
+    assert pairs, "the test data has no two selling stores sharing a store code"
+    return pairs[0]
+
+
 @pytest.fixture()
-def accounts(bi_env, busiest):
+def accounts(bi_env, shared_code):
     path = access.users_file()
     access.add_account(path, "erin", "executive", "correct horse", [])
-    access.add_account(path, "sam", "store_manager", "battery staple", [busiest[0]])
-    access.add_account(path, "nobody", "store_manager", "no stores at all", ["NO-SUCH-STORE"])
+    access.add_account(path, "sam", "store_manager", "battery staple", [shared_code[0]])
+    access.add_account(path, "nobody", "store_manager", "no stores at all", [987654321])
     assert "correct horse" not in path.read_text()
     return path
 
@@ -201,23 +217,42 @@ def test_accounts_mode_without_an_accounts_file_says_how_to_add_one(bi_env, monk
     assert any("No accounts file" in e.value for e in at.error)
 
 
-def test_a_store_manager_sees_only_their_stores_on_every_page(bi_env, accounts, monkeypatch, busiest):
+def test_a_store_manager_never_sees_the_store_that_shares_their_store_code(
+    bi_env, accounts, monkeypatch, busiest, shared_code
+):
+    """Sam manages one of two stores with the same code: no page shows the other's rows."""
     monkeypatch.setenv("RETAIL_BI_MODE", "accounts")
-    store = busiest[0]
+    store, other, code = shared_code
     at = sign_in(run(app()), "sam", "battery staple")
     assert at.title[0].value == "Operations"  # the persona's start page
     for page in SCOPED_PAGES:
-        at.query_params.update({"store": store, "sku": busiest[1]})
+        at.query_params.update({"store": str(store), "sku": busiest[1]})
         run(at.switch_page(f"report_pages/{page}.py"))
         for frame in at.dataframe:
-            if "store_code" in frame.value.columns:
-                assert set(frame.value["store_code"]) <= {store}, page
+            if "store_key" in frame.value.columns:
+                assert set(frame.value["store_key"]) <= {store}, page
         for box in at.selectbox:
             if box.key in ("exec_store", "ops_store"):
-                assert {o.split(" · ")[0] for o in box.options} <= {store}, page
+                assert set(box.options) <= set(_labels(bi_env, [store])), page
+    # the other store's detail page is out of reach
+    at.query_params.update({"store": str(other)})
+    run(at.switch_page("report_pages/store_detail.py"))
+    assert any("No store" in w.value for w in at.warning)
     run(at.switch_page("report_pages/executive.py"))
     start, end = at.date_input(key=ui.SLICER_DATES).value
-    assert metrics(at)["Net sales"] == ui.aud(net_sales(bi_env, start, end, store_codes=[store]))
+    mine, theirs = (net_sales(bi_env, start, end, store_keys=[key]) for key in (store, other))
+    assert metrics(at)["Net sales"] == ui.aud(mine)
+    assert theirs > 0 and metrics(at)["Net sales"] != ui.aud(mine + theirs)  # matching by code would merge them
+    assert any(f"({code})" in c.value and "stores:" in c.value for c in at.caption)  # shown as "name (code)"
+
+
+def _labels(target, keys: list[int]) -> list[str]:
+    return [
+        label
+        for (label,) in warehouse_sql(
+            target, f"SELECT store_label FROM gold.dim_store WHERE store_key IN ({', '.join(map(str, keys))})"
+        )
+    ]
 
 
 def test_a_store_manager_without_stores_gets_a_message(accounts, monkeypatch):
@@ -225,3 +260,11 @@ def test_a_store_manager_without_stores_gets_a_message(accounts, monkeypatch):
     at = sign_in(run(app()), "nobody", "no stores at all")
     assert any("not assigned to any store" in w.value for w in at.warning)
     assert not at.metric
+
+
+def test_a_horizontal_bar_chart_labels_every_bar():
+    """The top-10 chart showed every other product: Vega thins overlapping labels by default."""
+    names = pd.DataFrame({"label": [f"A long product name {i} (SKU-{i:05d})" for i in range(10)], "net": range(10)})
+    spec = charts.bar(names, "net", "label", []).to_dict()
+    assert spec["encoding"]["y"]["axis"]["labelOverlap"] is False
+    assert spec["height"] >= 10 * charts.BAR_STEP  # each bar has room for a line of text

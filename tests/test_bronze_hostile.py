@@ -125,13 +125,25 @@ def test_bad_rows_are_rejected_and_the_rest_loads(hostile, name, loaded, reasons
     assert rejects_of(target, paths[name]) == reasons
 
 
-@pytest.mark.parametrize("name", ["wrong_delimiter", "extra_column", "missing_column"])
+@pytest.mark.parametrize("name", ["wrong_delimiter", "missing_column"])
 def test_files_with_other_columns_are_rejected_whole(hostile, name):
     _, target, paths, _ = hostile
     e = entry(target, paths[name])
     assert e["status"] == "rejected" and e["reason"].startswith("header_mismatch")
     assert e["rows_loaded"] == 0 and e["rows_rejected"] == e["rows_read"] == 3
     assert set(rejects_of(target, paths[name])) == {"header_mismatch"}
+
+
+def test_a_new_optional_column_is_loaded_and_recorded(hostile):
+    """Every contract column plus one more: schema evolution (tests/test_schema_evolution.py), not a mismatch."""
+    _, target, paths, _ = hostile
+    e = entry(target, paths["extra_column"])
+    assert (e["status"], e["rows_loaded"], e["reason"]) == ("loaded", 3, "new_columns: extra")
+    with warehouse(target) as con:
+        values = con.sql(
+            "SELECT DISTINCT extra FROM bronze.orders_header WHERE src_filename = ?", params=[paths["extra_column"]]
+        ).fetchall()
+    assert values == [("x",)]
 
 
 def test_garbage_bytes_are_rejected_line_by_line(hostile):
@@ -152,9 +164,9 @@ def test_failed_files_are_listed_and_the_exit_code_says_so(hostile):
     _, target, paths, proc = hostile
     assert proc.returncode == 4, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines()[-1].startswith("error: 8 files failed, were rejected whole")
+    assert proc.stderr.strip().splitlines()[-1].startswith("error: 7 files failed, were rejected whole")
     failed = ["empty", "corrupt_parquet", "corrupt_xlsx", "missing"]
-    rejected = ["wrong_delimiter", "extra_column", "missing_column", "garbage"]
+    rejected = ["wrong_delimiter", "missing_column", "garbage"]
     for name in failed + rejected:
         status = "FAILED" if name in failed else "REJECTED"
         reason = entry(target, paths[name])["reason"]

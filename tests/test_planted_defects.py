@@ -51,8 +51,8 @@ def test_tests_fail_on_planted_model_defects(built, dbt_project_copy):
         # the old store de-duplication: a store that reuses a code disappears from dim_store
         "relationships_fct_sales_store_key__store_key__ref_dim_store_": (
             "models/gold/dim_store.sql",
-            "from ranked\n",
-            "from ranked\nwhere not is_store_code_reused\n",
+            "from {{ ref('silver_stores') }}\n",
+            "from {{ ref('silver_stores') }}\nwhere not is_store_code_reused\n",
         ),
         # net sales in AUD converted from the amount before discount
         "assert_fct_sales_reconciles_with_silver": (

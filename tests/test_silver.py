@@ -111,12 +111,12 @@ def test_seeds_match_the_generator():
     assert seed == CARRIER_SLA_DAYS
     with open(ROOT / "dbt" / "seeds" / "store_subdivisions.csv") as handle:
         subdivisions = {(r["country_code"], r["state"], r["region"], r["time_zone"]) for r in csv.DictReader(handle)}
-    assert subdivisions == {(c, s, r, tz) for c, d in COUNTRIES.items() for s, r, tz, _ in d["states"]}
+    assert subdivisions == {(c, s, r, tz) for c, d in COUNTRIES.items() for s, (r, tz, _) in d["states"].items()}
 
 
 def test_missing_warehouse_is_a_clear_error(tmp_path):
     proc = transform(tmp_path / "none.duckdb")
-    assert proc.returncode == 2 and "run the bronze pipeline first" in proc.stderr
+    assert proc.returncode == 5 and "run the bronze pipeline first" in proc.stderr  # bad warehouse (README)
 
 
 INCREMENTAL_MODELS = (

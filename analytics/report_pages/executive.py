@@ -7,7 +7,7 @@ from functools import partial
 import streamlit as st
 
 from analytics import charts, measures, ui
-from analytics.filters import PERIOD, SALES_CTE, SALES_DETAIL_CTE, date_key, with_
+from analytics.filters import PERIOD, SALES_CTE, date_key, with_
 
 ctx = ui.context()
 gold, f = ctx.gold, ctx.slicers
@@ -52,7 +52,6 @@ if sales == 0:
     st.stop()
 
 SALES = with_(SALES_CTE)
-NAMED = with_(SALES_DETAIL_CTE)  # with store and product names
 st.subheader("Sales trend")
 trend = gold.frame(
     f"""{SALES}, days AS (
@@ -86,10 +85,23 @@ st.altair_chart(
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Top 10 products")
+    # Sums per product version first, names after (a join over the aggregate, not over every
+    # line); distinct orders are counted for the ten winners only.
     top = gold.frame(
-        f"""{NAMED}SELECT sku, product_name, category, sum(net_amount_aud) AS net, sum(quantity) AS units,
-                   count(DISTINCT order_number) AS orders, net / sum(sum(net_amount_aud)) OVER () AS share
-            FROM sales WHERE {PERIOD} AND product_key <> -1 GROUP BY ALL ORDER BY net DESC LIMIT 10""",
+        f"""{SALES}, by_key AS (
+                SELECT product_key, sum(net_amount_aud) AS net, sum(quantity) AS units
+                FROM sales WHERE {PERIOD} AND product_key <> -1 GROUP BY 1),
+            ranked AS (
+                SELECT p.sku, p.product_name, p.category, list(k.product_key) AS keys, sum(k.net) AS net,
+                       sum(k.units) AS units, sum(k.net) / sum(sum(k.net)) OVER () AS share
+                FROM by_key AS k JOIN dim_product AS p USING (product_key)
+                GROUP BY ALL ORDER BY net DESC, sku LIMIT 10),
+            top_keys AS (SELECT sku, unnest(keys) AS product_key FROM ranked),
+            top_orders AS (
+                SELECT t.sku, count(DISTINCT s.order_number) AS orders
+                FROM sales AS s JOIN top_keys AS t USING (product_key) WHERE {PERIOD} GROUP BY 1)
+            SELECT r.sku, r.product_name, r.category, r.net, r.units, o.orders, r.share
+            FROM ranked AS r JOIN top_orders AS o USING (sku) ORDER BY r.net DESC, r.sku""",
         f.params(),
     )
     top["label"] = top["product_name"] + " (" + top["sku"] + ")"
@@ -105,7 +117,7 @@ with left:
                 charts.tip("net", "Net sales (AUD)", charts.AUD),
                 charts.tip("units", "Units", ","),
                 charts.tip("orders", "Orders", ","),
-                charts.tip("share", "Share of the top 10", ".1%"),
+                charts.tip("share", "Share of net sales", ".1%"),
             ],
             color="category",
             selectable="sku",
@@ -116,7 +128,7 @@ with left:
     )
     ui.drill_box(
         "Drill through to a product (or click a bar)",
-        dict(zip(top["label"], top["sku"], strict=True)),
+        dict(zip(top["sku"], top["label"], strict=True)),
         "exec_product",
         "product_detail",
         "sku",
@@ -146,13 +158,14 @@ with right:
 
 st.subheader("Sales by region")
 stores = gold.frame(
-    f"""{NAMED}, cur AS (SELECT store_code, store_name, region, state, latitude, longitude,
-                           sum(net_amount_aud) AS net, count(DISTINCT order_number) AS orders
-                    FROM sales WHERE {PERIOD} AND store_key <> -1 GROUP BY ALL),
-        prev AS (SELECT store_code, sum(net_amount_aud) AS prior FROM sales
+    f"""{SALES}, cur AS (SELECT store_key, sum(net_amount_aud) AS net, count(DISTINCT order_number) AS orders
+                      FROM sales WHERE {PERIOD} AND store_key <> -1 GROUP BY 1),
+        prev AS (SELECT store_key, sum(net_amount_aud) AS prior FROM sales
                  WHERE date_key BETWEEN $prior_start_key AND $prior_end_key GROUP BY 1)
-    SELECT cur.*, net / nullif(orders, 0) AS aov, net / nullif(prev.prior, 0) - 1 AS yoy
-    FROM cur LEFT JOIN prev USING (store_code) ORDER BY net DESC""",
+    SELECT cur.store_key, st.store_code, st.store_name, st.store_label, st.region, st.state, st.latitude,
+           st.longitude, cur.net, cur.orders, cur.net / nullif(cur.orders, 0) AS aov,
+           cur.net / nullif(prev.prior, 0) - 1 AS yoy
+    FROM cur JOIN dim_store AS st USING (store_key) LEFT JOIN prev USING (store_key) ORDER BY net DESC, store_key""",
     f.params(),
 )
 placed = stores.dropna(subset=["latitude", "longitude"])
@@ -199,7 +212,7 @@ with table_col:
     )
     ui.drill_box(
         "Drill through to a store",
-        {f"{c} · {n}": c for c, n in zip(stores["store_code"], stores["store_name"], strict=True)},
+        dict(zip(stores["store_key"], stores["store_label"], strict=True)),
         "exec_store",
         "store_detail",
         "store",

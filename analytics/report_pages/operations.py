@@ -7,7 +7,7 @@ import altair as alt
 import streamlit as st
 
 from analytics import charts, measures, ui
-from analytics.filters import PERIOD, SALES_DETAIL_CTE, SENSORS_CTE, SHIPMENTS_CTE, with_
+from analytics.filters import PERIOD, SALES_CTE, SENSORS_CTE, SHIPMENTS_CTE, with_
 
 ctx = ui.context()
 gold, f = ctx.gold, ctx.slicers
@@ -152,12 +152,14 @@ with right:
 
 st.subheader("Store heatmap")
 heat = gold.frame(
-    f"""{with_(SALES_DETAIL_CTE)}, top AS (SELECT store_code FROM sales WHERE {PERIOD} AND store_key <> -1
-                                 GROUP BY 1 ORDER BY sum(net_amount_aud) DESC LIMIT 25)
-    SELECT store_code || ' · ' || any_value(store_name) AS store, store_code, any_value(region) AS region,
-           strftime(strptime(CAST(date_key // 100 AS VARCHAR), '%Y%m'), '%Y-%m') AS month,
-           sum(net_amount_aud) AS net, count(DISTINCT order_number) AS orders
-    FROM sales WHERE {PERIOD} AND store_code IN (SELECT store_code FROM top) GROUP BY store_code, month""",
+    f"""{with_(SALES_CTE)}, top AS (SELECT store_key FROM sales WHERE {PERIOD} AND store_key <> -1
+                                 GROUP BY 1 ORDER BY sum(net_amount_aud) DESC, store_key LIMIT 25),
+        monthly AS (SELECT store_key, date_key // 100 AS month_key, sum(net_amount_aud) AS net,
+                           count(DISTINCT order_number) AS orders
+                    FROM sales WHERE {PERIOD} AND store_key IN (SELECT store_key FROM top) GROUP BY ALL)
+    SELECT m.store_key, st.store_label AS store, st.region,
+           strftime(strptime(CAST(m.month_key AS VARCHAR), '%Y%m'), '%Y-%m') AS month, m.net, m.orders
+    FROM monthly AS m JOIN dim_store AS st USING (store_key)""",
     f.params(),
 )
 st.altair_chart(
@@ -173,27 +175,30 @@ st.altair_chart(
             charts.tip("net", "Net sales (AUD)", charts.AUD),
             charts.tip("orders", "Orders", ","),
         ],
-    ).add_params(alt.selection_point(name="pick", fields=["store_code"], on="click")),
+    ).add_params(alt.selection_point(name="pick", fields=["store_key"], on="click")),
     width="stretch",
-    on_select=partial(ui.drill_from_chart, "store_heat", "store_code", "store_detail", "store"),
+    on_select=partial(ui.drill_from_chart, "store_heat", "store_key", "store_detail", "store"),
     key="store_heat",
 )
 ui.follow_drill()
 st.caption("Net sales per store and month (the 25 largest stores of the selection). Click a row to open the store.")
-codes = heat.drop_duplicates("store_code")
-names = dict(zip(codes["store_code"], codes["store"], strict=True))
+stores = heat.drop_duplicates("store_key")
 ui.drill_box(
-    "Drill through to a store", {names[c]: c for c in codes["store_code"]}, "ops_store", "store_detail", "store"
+    "Drill through to a store",
+    dict(zip(stores["store_key"], stores["store"], strict=True)),
+    "ops_store",
+    "store_detail",
+    "store",
 )
 
 st.subheader("Sensor alerts")
 alerts = gold.frame(
-    f"""{with_(SENSORS_CTE)}SELECT store_code, any_value(store_name) AS store, shelf_id,
+    f"""{with_(SENSORS_CTE)}SELECT store_key, any_value(store_label) AS store, shelf_id,
                any_value(shelf_kind) AS shelf_kind,
                count(*) FILTER (WHERE has_anomaly) AS alert_hours, sum(out_of_range_count) AS anomalous_readings,
                sum(reading_count) AS readings, max(sensor_hour) FILTER (WHERE has_anomaly) AS last_alert,
                min(min_battery_mv) AS lowest_battery_mv, max(max_temperature_c) AS max_temperature_c
-        FROM sensors WHERE {PERIOD} GROUP BY store_code, shelf_id HAVING alert_hours > 0
+        FROM sensors WHERE {PERIOD} GROUP BY store_key, shelf_id HAVING alert_hours > 0
         ORDER BY anomalous_readings DESC LIMIT 50""",
     f.params(),
 )

@@ -5,7 +5,7 @@ import altair as alt
 import streamlit as st
 
 from analytics import charts, ui
-from analytics.filters import PERIOD, RETURNS_CTE, SALES_DETAIL_CTE, with_
+from analytics.filters import ORDER_LINES_CTE, PERIOD, RETURNS_CTE, SALES_DETAIL_CTE, with_
 
 ctx = ui.context()
 gold, f = ctx.gold, ctx.slicers
@@ -61,9 +61,9 @@ st.markdown(
 )
 
 daily = gold.frame(
-    f"""{with_(SALES_DETAIL_CTE)}SELECT CAST(strptime(CAST(date_key AS VARCHAR), '%Y%m%d') AS DATE) AS day,
+    f"""{with_(ORDER_LINES_CTE)}SELECT CAST(strptime(CAST(date_key AS VARCHAR), '%Y%m%d') AS DATE) AS day,
                sum(net_amount_aud) AS net, sum(quantity) AS units, avg(unit_price) AS unit_price
-        FROM sales WHERE sku = $sku AND {PERIOD} GROUP BY 1 ORDER BY 1""",
+        FROM order_lines WHERE sku = $sku AND {PERIOD} GROUP BY 1 ORDER BY 1""",
     params,
 )
 if not ui.nothing_selected(daily, "sales of this product"):
@@ -92,9 +92,9 @@ st.dataframe(
 )
 st.subheader("Order lines")
 lines = gold.frame(
-    f"""{with_(SALES_DETAIL_CTE)}SELECT order_number, line_number, order_ts, store_code, store_name, quantity,
+    f"""{with_(ORDER_LINES_CTE)}SELECT order_number, line_number, order_ts, store_key, store_label AS store, quantity,
                unit_price, currency, discount_amount, net_amount, net_amount_aud
-        FROM sales WHERE sku = $sku AND {PERIOD} ORDER BY order_ts DESC LIMIT 500""",
+        FROM order_lines WHERE sku = $sku AND {PERIOD} ORDER BY order_ts DESC, order_number, line_number LIMIT 500""",
     params,
 )
 if not ui.nothing_selected(lines, "order lines"):

@@ -178,7 +178,7 @@ else:
     names = dict(zip(grouped["sku"], grouped["name"], strict=True))
     ui.drill_box(
         "Drill through to a product's order lines",
-        {names[sku]: sku for sku in grouped["sku"]},
+        {sku: names[sku] for sku in grouped["sku"]},
         "pick_product",
         "product_detail",
         "sku",

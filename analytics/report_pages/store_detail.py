@@ -1,7 +1,9 @@
-"""Store detail (drill-through target, `?store=`): KPIs, monthly sales, categories, deliveries
-and shelf sensors of one store."""
+"""Store detail (drill-through target, `?store=<store_key>`): KPIs, monthly sales, categories,
+the store's public holidays, deliveries and shelf sensors of one store. A store is its key: two
+stores may share a store code."""
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from analytics import charts, ui
@@ -9,32 +11,35 @@ from analytics.filters import PERIOD, SALES_DETAIL_CTE, SENSORS_CTE, SHIPMENTS_C
 
 ctx = ui.context()
 gold, f = ctx.gold, ctx.slicers
-code = st.query_params.get("store")
-store = gold.frame("SELECT * FROM dim_store WHERE store_code = $code AND store_key <> -1", {"code": code})
-if not code or store.empty:
+wanted = st.query_params.get("store", "")
+store_key = int(wanted) if wanted.lstrip("-").isdigit() else None
+store = gold.frame("SELECT * FROM dim_store WHERE store_key = $store_key AND store_key <> -1", {"store_key": store_key})
+if store.empty:
     st.title("Store detail")
     ui.refreshed(gold.build)
-    st.warning(f"No store {code!r} among the stores you can see. Open a store from the Executive or Operations page.")
+    st.warning(f"No store {wanted!r} among the stores you can see. Open a store from the Executive or Operations page.")
     st.page_link("report_pages/operations.py", label="Back to Operations", icon=":material/arrow_back:")
     st.stop()
 s = store.iloc[0]
-ui.page_header(f"{s['store_name']} ({code})", ctx)
+ui.page_header(s["store_label"], ctx)
 st.page_link("report_pages/operations.py", label="Back to Operations", icon=":material/arrow_back:")
 st.markdown(
-    f"**{s['region']} · {s['state']}** · {s['channel']} · {s['size_category']} · {s['operational_status']}"
-    f" · opened {s['open_dt']}"
+    f"**{s['region']} · {s['state']}** · {s['channel']} · {s['size_category']}"
+    + ("" if pd.isna(s["floor_area_sqm"]) else f" ({s['floor_area_sqm']:,.0f} m²)")  # none for a web shop
+    + f" · {s['operational_status']} · opened {s['open_dt']}"
+    + (" · shares its store code with another store" if s["is_store_code_shared"] else "")
 )
-params = f.params(code=code)
+params = f.params(store_key=store_key)
 totals = gold.frame(
     f"""{with_(SALES_DETAIL_CTE)}SELECT sum(net_amount_aud) AS net, count(DISTINCT order_number) AS orders,
                sum(quantity) AS units, count(DISTINCT customer_key) FILTER (WHERE customer_key <> -1) AS customers
-        FROM sales WHERE store_code = $code AND {PERIOD}""",
+        FROM sales WHERE store_key = $store_key AND {PERIOD}""",
     params,
 )
 shipping = gold.frame(
     f"""{with_(SHIPMENTS_CTE)}SELECT avg(delivery_days) FILTER (WHERE delivered_at IS NOT NULL) AS days,
                count(*) FILTER (WHERE on_time_flag) / nullif(count(on_time_flag), 0) AS on_time
-        FROM shipments WHERE store_code = $code AND ship_date_key BETWEEN $start_key AND $end_key""",
+        FROM shipments WHERE store_key = $store_key AND ship_date_key BETWEEN $start_key AND $end_key""",
     params,
 )
 net, orders, units, customers = (totals.iat[0, i] for i in range(4))
@@ -50,7 +55,7 @@ ui.kpis(
 monthly = gold.frame(
     f"""{with_(SALES_DETAIL_CTE)}SELECT strptime(CAST(date_key // 100 AS VARCHAR), '%Y%m') AS month, category,
                sum(net_amount_aud) AS net, count(DISTINCT order_number) AS orders
-        FROM sales WHERE store_code = $code AND {PERIOD} GROUP BY ALL ORDER BY month""",
+        FROM sales WHERE store_key = $store_key AND {PERIOD} GROUP BY ALL ORDER BY month""",
     params,
 )
 if not ui.nothing_selected(monthly, "sales in this store"):
@@ -72,11 +77,40 @@ if not ui.nothing_selected(monthly, "sales in this store"):
         .properties(height=260),
         width="stretch",
     )
+st.subheader("Public holidays")
+# The store's calendar: its state's (public_holidays.subdivision), the nationwide one when the
+# store has no state (as vw_sales_performance.is_store_holiday).
+holidays = gold.frame(
+    f"""{with_(SALES_DETAIL_CTE)}, days AS (
+            SELECT date_key, sum(net_amount_aud) AS net FROM sales WHERE store_key = $store_key AND {PERIOD} GROUP BY 1)
+        SELECT h.holiday_date, string_agg(h.holiday_name, '; ' ORDER BY h.holiday_name) AS holiday,
+               coalesce(any_value(d.net), 0) AS net_sales_aud
+        FROM public_holidays AS h
+        JOIN dim_store AS st ON st.store_key = $store_key AND h.country_code = st.country_code
+             AND h.subdivision IS NOT DISTINCT FROM st.state
+        LEFT JOIN days AS d ON d.date_key = CAST(strftime(h.holiday_date, '%Y%m%d') AS INT)
+        WHERE h.holiday_date BETWEEN $start_date AND $end_date GROUP BY 1 ORDER BY 1""",
+    params,
+)
+if holidays.empty:
+    st.info(f"No public holiday of {s['state'] or s['country_code']} in the period.")
+else:
+    per_day = float(net or 0) / f.days
+    st.dataframe(
+        holidays,
+        hide_index=True,
+        width="stretch",
+        column_config={"net_sales_aud": st.column_config.NumberColumn("net sales (AUD)", format="%.0f")},
+    )
+    st.caption(
+        f"Holidays of {s['state'] or s['country_code']} ({s['country_code']}) in the period; "
+        f"an average day of the period sold {ui.aud(per_day)}."
+    )
 st.subheader("Shelf sensors")
 sensors = gold.frame(
     f"""{with_(SENSORS_CTE)}SELECT CAST(sensor_hour AS DATE) AS day, shelf_kind, avg(avg_temperature_c) AS temperature,
                sum(out_of_range_count) AS anomalies, sum(reading_count) AS readings
-        FROM sensors WHERE store_code = $code AND {PERIOD} GROUP BY ALL ORDER BY day""",
+        FROM sensors WHERE store_key = $store_key AND {PERIOD} GROUP BY ALL ORDER BY day""",
     params,
 )
 if sensors.empty:

@@ -18,7 +18,7 @@
     {% if not execute %}
         {{ return([]) }}
     {% endif %}
-    {% set text_types = ['VARCHAR', 'varchar', 'TEXT', 'text'] %}
+    {% set text_types = ['VARCHAR', 'varchar', 'TEXT', 'text', 'string'] %}
     {% set text = adapter.get_columns_in_relation(relation) | selectattr('dtype', 'in', text_types) %}
     {{ return(text | map(attribute='name') | list) }}
 {% endmacro %}

@@ -37,9 +37,7 @@
     longitude,
     birth_date,
     join_ts,
-    date_diff('year', birth_date, {{ utc_today() }}) - case
-        when strftime({{ utc_today() }}, '%m%d') < strftime(birth_date, '%m%d') then 1 else 0
-    end as customer_age,
+    {{ age_in_years('birth_date', utc_today()) }} as customer_age,
     coalesce(is_vip, false) as is_vip,
     coalesce(gdpr_consent, false) as gdpr_consent,
     {{ is_valid_email("lower(" ~ clean_text('email') ~ ")") }} as is_email_valid,

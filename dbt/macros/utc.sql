@@ -4,19 +4,28 @@
   session's TimeZone, and views are computed when they are read.
 #}
 {% macro utc_timestamp(instant) -%}
+    {{ return(adapter.dispatch('utc_timestamp', 'retail_lakehouse')(instant)) }}
+{%- endmacro %}
+
+{% macro duckdb__utc_timestamp(instant) -%}
     timezone('UTC', {{ instant }})
 {%- endmacro %}
 
+{# Spark's session time zone is UTC (profiles.yml): a TIMESTAMP already reads as UTC. #}
+{% macro spark__utc_timestamp(instant) -%}
+    {{ instant }}
+{%- endmacro %}
+
 {% macro utc_date(instant) -%}
-    cast(timezone('UTC', {{ instant }}) as date)
+    cast({{ utc_timestamp(instant) }} as date)
 {%- endmacro %}
 
 {# Today's date in UTC (current_date would be the session's). #}
 {% macro utc_today() -%}
-    cast(timezone('UTC', current_timestamp) as date)
+    cast({{ utc_timestamp('current_timestamp') }} as date)
 {%- endmacro %}
 
 {# dim_date's key of a date: yyyymmdd, -1 when the date is unknown. #}
 {% macro date_key(day) -%}
-    coalesce(cast(strftime({{ day }}, '%Y%m%d') as integer), -1)
+    coalesce(cast({{ date_text(day, compact=true) }} as integer), -1)
 {%- endmacro %}

@@ -15,7 +15,7 @@
     )
 
     select
-        * exclude (delivery_rank),
+        {{ star_except(history, ['delivery_rank']) }},
         effective_from as valid_from,
         coalesce(lead(effective_from) over versions, timestamp '9999-12-31') as valid_to,
         lead(effective_from) over versions is null as is_current

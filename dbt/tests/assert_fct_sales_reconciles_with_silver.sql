@@ -5,7 +5,7 @@
 -- rounding of each line's amount to 4 decimals).
 with recomputed as (
     select
-        coalesce(cast(strftime(o.order_date_utc, '%Y%m%d') as integer), -1) as date_key,
+        {{ date_key('o.order_date_utc') }} as date_key,
         count(*) as line_count,
         sum(l.qty * cast(l.unit_price as double) * (1 - cast(l.line_discount_pct as double))) as net_amount,
         sum(

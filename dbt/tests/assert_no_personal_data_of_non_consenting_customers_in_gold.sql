@@ -15,7 +15,7 @@
     'fct_shipments', 'fct_sensor_readings', 'fct_ingestion_audit', 'public_holidays',
     'vw_sales_performance', 'vw_customer_360', 'vw_product_performance', 'vw_delivery_performance',
     'vw_store_environment', 'vw_data_quality_dashboard', 'vw_data_quality_anomalies',
-    'vw_schema_drift', 'vw_data_completeness'] %}
+    'vw_schema_drift', 'vw_data_completeness', 'dq_metrics'] %}
 {{ check_every_gold_model_is_listed(gold_models) }}
 with customer_rows as (
     select
@@ -38,13 +38,13 @@ with customer_rows as (
 personal as (
     select
         customer_id,
-        unnest([email, phone, address_line1]) as personal_value
+        {{ unnest_list(list_of(['email', 'phone', 'address_line1'])) }} as personal_value
     from customer_rows
     where not gdpr_consent
 ),
 
 consented as (
-    select unnest([email, phone, address_line1]) as personal_value
+    select {{ unnest_list(list_of(['email', 'phone', 'address_line1'])) }} as personal_value
     from customer_rows
     where gdpr_consent
 ),
@@ -54,7 +54,7 @@ pii as (
     except
     select consented.personal_value from consented
     union
-    select sha256(customer_rows.email) as personal_value from customer_rows
+    select {{ sha256_hex('customer_rows.email') }} as personal_value from customer_rows
     where not customer_rows.gdpr_consent and customer_rows.email is not null
 ),
 
@@ -70,7 +70,7 @@ gold_text_values as (
             select
                 '{{ name }}' as model_name,
                 '{{ column }}' as column_name,
-                "{{ column }}" as text_value
+                {{ adapter.quote(column) }} as text_value
             from {{ ref(name) }}
         {% endfor %}
     {% endfor %}

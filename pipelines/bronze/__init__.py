@@ -42,13 +42,14 @@ from pipelines.bronze.tables import (
 from pipelines.bronze.validation import Validator
 from pipelines.dlt_run_context import configured_path
 
-# Tables keep their contract: a batch whose columns or types drift fails the load
-# instead of changing bronze silently. Only returns may grow (return_reason_code).
-FROZEN: Any = {"tables": "evolve", "columns": "freeze", "data_type": "freeze"}
-EVOLVING: Any = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
+# Tables keep their contract's types: a batch whose types drift fails the load instead of
+# changing bronze silently. Columns may be added: the reader only lets through a delivery
+# that has every contract column, plus new optional ones (text, recorded in the manifest
+# and as a new dlt schema version; docs/decisions.md §25).
+SCHEMA_CONTRACT: Any = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
 
 
-@dlt.source(name="retail_bronze", section="retail_bronze", max_table_nesting=0, schema_contract=FROZEN)
+@dlt.source(name="retail_bronze", section="retail_bronze", max_table_nesting=0, schema_contract=SCHEMA_CONTRACT)
 def retail_bronze(
     raw_dir: str = dlt.config.value,
     tables: list[str] | None = None,
@@ -56,6 +57,7 @@ def retail_bronze(
     extension_dir: str = "duckdb/extensions",
     loaded_files: Mapping[str, ManifestRow] | None = None,
     returns_version: int | None = None,
+    reprocess: list[str] | None = None,
 ) -> list[DltResource]:
     """Raw files of the retailer's sources, validated against their contracts.
 
@@ -72,6 +74,7 @@ def retail_bronze(
             never loads a file twice.
         returns_version: when set, only the `returns` resource runs, applying that one
             version of the raw returns Delta table (upserts and deletes).
+        reprocess: raw paths of merged tables to read again even though they are loaded.
 
     Returns:
         The resources of the tables that have work in this run.
@@ -81,7 +84,7 @@ def retail_bronze(
         return [returns(reading, returns_version)]
     if loaded_files is None:
         loaded_files = latest_manifest(dlt.current.pipeline())
-    plan = plan_run(reading.raw_root, tables or list(TABLES), loaded_files)
+    plan = plan_run(reading.raw_root, tables or list(TABLES), loaded_files, frozenset(reprocess or ()))
     resources = [raw_table(TABLES[name], plan, reading) for name in plan.tables_with_work]
     return resources + ([anomaly_log(plan)] if plan.anomaly_log else [])
 
@@ -182,7 +185,7 @@ def returns(reading: ReadSettings, version: int) -> DltResource:
         write_disposition="merge",
         primary_key="return_id",
         columns={RETURNS_DELETED: {"hard_delete": True}},
-        schema_contract=EVOLVING,
+        schema_contract=SCHEMA_CONTRACT,
     )
 
 

@@ -128,7 +128,8 @@ class BatchReader:
         parts, parse_rejects = [], []
         for outcome, raw in pending:
             n = raw.columns.num_rows
-            part = raw.columns.select(_text_columns(spec))  # _check_header guarantees these columns
+            # _check_header guarantees the contract's columns; new optional ones follow them
+            part = raw.columns.select(_text_columns(spec) + new_columns(spec, raw.columns.column_names))
             part = part.append_column(SRC_FILENAME, pa.array([outcome.file.path] * n, pa.string()))
             part = part.append_column(SRC_LINE, raw.line).append_column(RAW_TEXT, raw.raw_text)
             if spec.partition_from_path:
@@ -142,7 +143,8 @@ class BatchReader:
             outcome.rows_read = raw.n_records
             if raw.note:
                 outcome.reason = raw.note
-        loaded, rejects = self.validator.validate(spec, pa.concat_tables(parts))
+        # files with and without a new column share a batch: the others get it as NULL
+        loaded, rejects = self.validator.validate(spec, pa.concat_tables(parts, promote_options="default"))
         rejects = pa.concat_tables([rejects, *parse_rejects])
         per_file_loaded = _count_by_file(loaded[SRC_FILENAME])
         per_file_rejected = _count_by_file(rejects[SRC_FILENAME])
@@ -153,6 +155,7 @@ class BatchReader:
                 outcome.status = "rejected"
             elif outcome.rows_read == 0:
                 outcome.status = "empty"
+        _reject_type_changes(spec, pending, rejects)
         return Batch(loaded, rejects, [o for o, _ in pending])
 
 
@@ -166,14 +169,35 @@ def _text_columns(spec: TableSpec) -> list[str]:
     return ["json"] if spec.format == "jsonl" else spec.contract.names
 
 
+# A column a delivery adds beyond the contract: a plain lower-case name that no bronze column
+# (contract, audit, partition) or dlt column (`_dlt_...`) already has.
+NEW_COLUMN_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+
+
+def new_columns(spec: TableSpec, found: list[str]) -> list[str]:
+    """The columns of a delivery that its contract does not have (schema evolution), in file order."""
+    expected = set(_text_columns(spec))
+    return [c for c in found if c not in expected]
+
+
 def _check_header(spec: TableSpec, raw: RawRows) -> RawRows:
-    """A file whose columns differ from the contract: every record is rejected (header_mismatch)."""
+    """A file missing a contract column, or with a column that cannot be added, is rejected whole
+    (every record: header_mismatch). New optional columns are accepted: the file is loaded and
+    its manifest row names them (`new_columns: ...`); dlt adds them to the bronze table."""
     expected = _text_columns(spec)
     found = raw.columns.column_names
-    if found == expected or sorted(found) == sorted(expected):
-        return raw
     missing = [c for c in expected if c not in found]
-    unexpected = [c for c in found if c not in expected]
+    unexpected = new_columns(spec, found)
+    taken = set(spec.bronze_schema.names) | {RAW_TEXT}
+    addable = (
+        spec.format != "jsonl"  # an event's extra fields stay in its raw line (Silver parses the payload)
+        and len(set(found)) == len(found)
+        and all(NEW_COLUMN_NAME.fullmatch(c) and c not in taken for c in unexpected)
+    )
+    if not missing and (not unexpected or addable):
+        if unexpected:
+            raw.note = f"new_columns: {', '.join(unexpected)}"
+        return raw
     detail = f"header_mismatch: missing {missing}, unexpected {unexpected}"
     records = [
         (int(line), "header_mismatch", text)
@@ -181,6 +205,23 @@ def _check_header(spec: TableSpec, raw: RawRows) -> RawRows:
     ]
     empty = pa.table({c: pa.array([], pa.string()) for c in expected})
     return RawRows(empty, pa.array([], pa.int64()), pa.array([], pa.string()), raw.rejects + records, note=detail)
+
+
+def _reject_type_changes(spec: TableSpec, pending: list[tuple[FileOutcome, RawRows]], rejects: pa.Table) -> None:
+    """A file in which no row casts, every one for the same column, carries a changed type
+    (`12.50 AUD` where a decimal was): it is rejected whole, naming the column and its type,
+    like a missing column. Its rows are already all in the rejects; nothing of it loaded."""
+    for outcome, _ in pending:
+        if outcome.status != "loaded" or outcome.rows_loaded or not outcome.rows_rejected:
+            continue
+        reasons = pc.unique(rejects.filter(pc.equal(rejects[SRC_FILENAME], outcome.file.path))["reason"]).to_pylist()
+        if len(reasons) == 1 and reasons[0].startswith("cast_error:"):
+            column = reasons[0].split(":", 1)[1]
+            outcome.status = "rejected"
+            outcome.reason = (
+                f"type_mismatch: no value of column {column} casts to {spec.contract.field(column).type} "
+                f"({outcome.rows_rejected} rows)"
+            )
 
 
 def _count_by_file(column: pa.ChunkedArray) -> dict[str, int]:

@@ -185,7 +185,8 @@ class LakeExport:
         )
         copied = []
         for table, files in sorted(load.appended.items()):
-            source = f"read_parquet({[str(f) for f in files]})"
+            # by name: a load may hold files from before and after a new column (schema evolution)
+            source = f"read_parquet({[str(f) for f in files]}, union_by_name = true)"
             rows = scalar(self.con, f"SELECT count(*) FROM {source}")
             if table == REJECTS_TABLE:
                 self._copy_rejects(source, load.load_id)

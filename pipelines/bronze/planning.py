@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.bronze.tables import ANOMALY_LOG_FILE, ANOMALY_TABLE, TABLES
+from pipelines.exit_codes import ExitCode, RunFailed
 
 # The newest manifest row per raw path (column name -> value), as `manifest.latest_manifest` reads it.
 ManifestRow = Mapping[str, Any]
@@ -24,7 +25,7 @@ class RawFile:
     size: int | None
     mtime_ns: int | None
     sha256: str | None = None
-    decision: str = "new"  # new | changed | retry
+    decision: str = "new"  # new | changed | retry | reprocess
 
 
 @dataclass
@@ -73,16 +74,28 @@ def discover(raw_root: Path, tables: list[str]) -> list[RawFile]:
     return found
 
 
-def plan_run(raw_root: Path, tables: list[str], seen: Mapping[str, ManifestRow]) -> Plan:
+def plan_run(
+    raw_root: Path, tables: list[str], seen: Mapping[str, ManifestRow], reprocess: frozenset[str] = frozenset()
+) -> Plan:
     """Decide per file: skip (same content already settled), load, re-apply, or conflict.
 
     Policy for a file whose content changed under a path already loaded: tables merged
     by primary key re-apply it (an upsert cannot duplicate); append-only tables record
-    a `conflict` and keep the first version, never loading both.
+    a `conflict` and keep the first version, never loading both. The files of `reprocess`
+    are read again whatever the manifest says (merged tables only, for the same reason).
+
+    Raises:
+        RunFailed(USAGE): a file to re-process is not in the raw folder or is append-only.
     """
     plan = Plan(raw_root=raw_root)
-    for f in discover(raw_root, tables):
+    files = discover(raw_root, tables)
+    _check_reprocess(reprocess, files)
+    for f in files:
         prev = seen.get(f.path)
+        if f.path in reprocess:
+            f.decision = "reprocess"
+            plan.files.setdefault(f.table, []).append(f)
+            continue
         if prev is None:
             plan.files.setdefault(f.table, []).append(f)
             continue
@@ -111,6 +124,19 @@ def plan_run(raw_root: Path, tables: list[str], seen: Mapping[str, ManifestRow])
             if prev is None or prev["sha256"] != f.sha256:
                 plan.anomaly_log = f
     return plan
+
+
+def _check_reprocess(reprocess: frozenset[str], files: list[RawFile]) -> None:
+    tables = {f.path: f.table for f in files}
+    for path in sorted(reprocess):
+        if path not in tables:
+            raise RunFailed(ExitCode.USAGE, f"--reprocess {path}: no such raw file of the tables to load")
+        if TABLES[tables[path]].write_disposition != "merge":
+            raise RunFailed(
+                ExitCode.USAGE,
+                f"--reprocess {path}: {tables[path]} is append-only, so reading it again would load its rows twice; "
+                "deliver corrections as a new file (docs/operations_runbook.md, re-processing one file)",
+            )
 
 
 def vanished_files(raw_root: Path, tables: list[str], seen: Mapping[str, ManifestRow]) -> list[str]:

@@ -39,12 +39,14 @@ class BronzeOptions:
     pipelines_dir: Path | None = None
     dry_run: bool = False
     wait: bool = False
+    reprocess: list[str] = field(default_factory=list)  # raw paths to read again (merged tables only)
 
 
 @dataclass
 class _Run:
     raw_root: Path
     tables: list[str]
+    reprocess: frozenset[str] = frozenset()
     profile: Profile = field(default_factory=Profile)
     load_ids: list[str] = field(default_factory=list)
 
@@ -55,7 +57,7 @@ def run_bronze(options: BronzeOptions) -> ExitCode:
     tables = options.tables or dlt.config.get("sources.retail_bronze.tables") or list(TABLES)
     _check_raw(raw_root, tables)
     warehouse = options.warehouse or configured_warehouse()
-    run = _Run(raw_root, tables)
+    run = _Run(raw_root, tables, frozenset(options.reprocess))
     if options.dry_run:
         _dry_run(run, warehouse)
         return ExitCode.OK
@@ -83,7 +85,7 @@ def _load(run: _Run, options: BronzeOptions, con: duckdb.DuckDBPyConnection) -> 
     lake.export_pending()
     with run.profile.step("plan"):
         seen = latest_manifest(pipeline)
-        plan = plan_run(run.raw_root, run.tables, seen)
+        plan = plan_run(run.raw_root, run.tables, seen, run.reprocess)
         versions = _returns_versions_to_apply(run, seen)
     _print_plan(plan, versions)
     gone = vanished_files(run.raw_root, run.tables, seen)
@@ -94,7 +96,9 @@ def _load(run: _Run, options: BronzeOptions, con: duckdb.DuckDBPyConnection) -> 
             file=sys.stderr,
         )
     if plan.n_files or plan.conflicts:
-        source = retail_bronze(raw_dir=str(run.raw_root), tables=run.tables, loaded_files=seen)
+        source = retail_bronze(
+            raw_dir=str(run.raw_root), tables=run.tables, loaded_files=seen, reprocess=sorted(run.reprocess)
+        )
         _load_once(run, pipeline, lake, source)
     # Each raw returns version is its own bronze load, copied to the lake before the next
     # one, so the lake's Delta history shows the same sequence (and the column appearing).
@@ -161,7 +165,7 @@ def _dry_run(run: _Run, warehouse: Path) -> None:
             seen = manifest_in(con, DATASET)
         finally:
             con.close()
-    plan = plan_run(run.raw_root, run.tables, seen)
+    plan = plan_run(run.raw_root, run.tables, seen, run.reprocess)
     _print_plan(plan, _returns_versions_to_apply(run, seen))
     for table, files in sorted(plan.files.items()):
         print(f"  {table:<15} {len(files):>6} files ({', '.join(sorted({f.decision for f in files}))})")

@@ -90,6 +90,10 @@ class Validator:
                 f"WHEN {_q(f.name + '__text')} IS NOT NULL AND {_q(f.name)} IS NULL THEN 'cast_error:{f.name}'"
             )
         passthrough = [SRC_FILENAME, SRC_LINE] + ([PARTITION_MONTH] if spec.partition_from_path else [])
+        # New optional columns a delivery added (schema evolution): carried as text, untyped,
+        # never a reason to reject a row.
+        known = {f.name for f in fields} | set(passthrough) | {RAW_TEXT, "json"}
+        passthrough += [c for c in batch.column_names if c not in known]
         if events:
             paths = ", ".join(f"'$.{f.name}'" for f in fields)
             # JSON functions raise on malformed text: they only ever see valid documents.
@@ -138,7 +142,15 @@ class Validator:
                 columns[f.name] = _constant_ts(self.ingestion_ts, n)
             else:
                 columns[f.name] = result[f.name].cast(f.type)
-        return pa.table(columns, schema=spec.bronze_schema)
+        added = [pa.field(c, pa.string()) for c in result.column_names if c not in self._known(spec)]
+        for f in added:
+            columns[f.name] = result[f.name].cast(pa.string())
+        return pa.table(columns, schema=pa.schema(list(spec.bronze_schema) + added))
+
+    @staticmethod
+    def _known(spec: TableSpec) -> set[str]:
+        """Columns of the validation result that are not a delivery's new columns."""
+        return set(spec.bronze_schema.names) | {REASON, RAW_TEXT, SRC_ROW_HASH, "json", "lenient"}
 
     def _rejects(self, spec: TableSpec, result: pa.Table, reason: pa.ChunkedArray) -> pa.Table:
         return _reject_table(spec, result[SRC_FILENAME], result[SRC_LINE], reason, result[RAW_TEXT], self.ingestion_ts)

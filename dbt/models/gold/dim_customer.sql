@@ -29,10 +29,10 @@ select
     case when c.gdpr_consent then c.latitude end as latitude,
     case when c.gdpr_consent then c.longitude end as longitude,
     c.customer_age,
-    date_diff('day', {{ utc_date('c.join_ts') }}, e.as_of) as customer_lifetime_days,
+    {{ date_diff_in('day', utc_date('c.join_ts'), 'e.as_of') }} as customer_lifetime_days,
     case
         when c.is_vip then 'vip'
-        when date_diff('day', {{ utc_date('c.join_ts') }}, e.as_of) <= 90 then 'new'
+        when {{ date_diff_in('day', utc_date('c.join_ts'), 'e.as_of') }} <= 90 then 'new'
         when o.last_order_date >= e.as_of - interval 90 day then 'active'
         when o.last_order_date is not null then 'lapsed'
         else 'prospect'

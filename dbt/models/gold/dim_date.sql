@@ -32,8 +32,7 @@ with bounds as (
 ),
 
 days as (
-    select cast(unnest(generate_series(first_day, last_day, interval 1 day)) as date) as calendar_date
-    from bounds
+    {{ calendar_days('bounds') }}
 ),
 
 -- nationwide holidays (a state's own holidays are flagged per store: int_store_holidays)
@@ -52,20 +51,20 @@ holidays as (
 select
     {{ date_key('d.calendar_date') }} as date_key,
     d.calendar_date,
-    isodow(d.calendar_date) as day_of_week,
-    dayname(d.calendar_date) as day_name,
-    isodow(d.calendar_date) >= 6 as is_weekend,
+    {{ iso_day_of_week('d.calendar_date') }} as day_of_week,
+    {{ day_name('d.calendar_date') }} as day_name,
+    {{ iso_day_of_week('d.calendar_date') }} >= 6 as is_weekend,
     weekofyear(d.calendar_date) as iso_week,
-    isoyear(d.calendar_date) as iso_year,
+    {{ iso_year('d.calendar_date') }} as iso_year,
     month(d.calendar_date) as month_number,
-    monthname(d.calendar_date) as month_name,
+    {{ month_name('d.calendar_date') }} as month_name,
     quarter(d.calendar_date) as quarter_number,
-    cast(date_trunc('quarter', d.calendar_date) as date) as quarter_start,
-    cast(date_trunc('quarter', d.calendar_date) + interval 3 month - interval 1 day as date) as quarter_end,
+    {{ quarter_start('d.calendar_date') }} as quarter_start,
+    {{ quarter_end('d.calendar_date') }} as quarter_end,
     year(d.calendar_date) as calendar_year,
     year(d.calendar_date) + case when month(d.calendar_date) >= 7 then 1 else 0 end as fiscal_year_au,
     (month(d.calendar_date) + 5) % 12 + 1 as fiscal_period_au,
-    ((month(d.calendar_date) + 5) % 12) // 3 + 1 as fiscal_quarter_au,
+    {{ integer_divide('((month(d.calendar_date) + 5) % 12)', 3) }} + 1 as fiscal_quarter_au,
     h.holiday_au is not null as is_holiday_au,
     h.holiday_us is not null as is_holiday_us,
     h.holiday_gb is not null as is_holiday_gb,

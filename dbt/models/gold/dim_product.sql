@@ -7,7 +7,7 @@ with versions as (
 )
 
 select
-    (hash(product_id, effective_from) >> 1)::bigint as product_key,
+    {{ hash_key(['product_id', 'effective_from']) }} as product_key,
     product_id,
     sku,
     product_name,

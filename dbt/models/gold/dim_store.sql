@@ -3,6 +3,8 @@ select
     store_id,
     store_code,
     store_name,
+    -- how a store is shown: the code alone is ambiguous when two stores share it
+    store_name || ' (' || store_code || ')' as store_label,
     channel,
     region,
     state,
@@ -13,7 +15,7 @@ select
     open_dt,
     close_dt,
     floor_area_sqm,
-    date_diff('day', open_dt, coalesce(close_dt, {{ utc_today() }})) as store_age_days,
+    {{ date_diff_in('day', 'open_dt', 'coalesce(close_dt, ' ~ utc_today() ~ ')') }} as store_age_days,
     -- the size is an attribute of the store (its floor area), not of its sales
     case
         when channel = 'web' then 'online'
@@ -34,6 +36,7 @@ select
     null as store_id,
     'UNKNOWN' as store_code,
     'Unknown store' as store_name,
+    'Unknown store (UNKNOWN)' as store_label,
     null as channel,
     null as region,
     null as state,

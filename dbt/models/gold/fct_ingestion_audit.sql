@@ -16,7 +16,7 @@ select
     -- began, finished_at when its batch was validated and recorded. A file's time runs to the
     -- next file's start; the batch's last file also carries the validation.
     round(
-        date_diff('microsecond', m.started_at, coalesce(lead(m.started_at) over read_batch, m.finished_at))
+        {{ date_diff_in('microsecond', 'm.started_at', 'coalesce(lead(m.started_at) over read_batch, m.finished_at)') }}
         / 1000000.0,
         6
     ) as seconds,

@@ -35,7 +35,7 @@ select
     case when o.order_id is null then -1 else o.store_key end as store_key,
     r.return_ts,
     o.order_ts,
-    date_diff('day', o.order_ts_utc, {{ utc_timestamp('r.return_ts') }}) as days_since_order,
+    {{ date_diff_in('day', 'o.order_ts_utc', utc_timestamp('r.return_ts')) }} as days_since_order,
     r.reason as return_reason,
     coalesce(r.return_reason_code, rc.reason_code, 'UNKNOWN') as return_reason_code,
     r.qty as returned_quantity,

@@ -28,7 +28,7 @@ select
     case
         when s.sla_days is null then 'no_sla'
         when not s.is_in_transit then (case when s.is_late then 'late' else 'on_time' end)
-        when {{ utc_timestamp('s.shipped_at') }} + to_days(s.sla_days) < e.as_of then 'overdue'
+        when {{ utc_timestamp('s.shipped_at') }} + {{ days_interval('s.sla_days') }} < e.as_of then 'overdue'
         else 'in_transit'
     end as sla_status,
     s.is_in_transit,

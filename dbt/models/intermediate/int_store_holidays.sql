@@ -1,7 +1,7 @@
 select
     s.store_id,
     h.holiday_date,
-    string_agg(h.holiday_name, '; ' order by h.holiday_name) as holiday_name
+    {{ sorted_string_agg('h.holiday_name', '; ') }} as holiday_name
 from {{ ref('silver_stores') }} as s
 inner join {{ ref('public_holidays') }} as h
     on s.country_code = h.country_code and s.state is not distinct from h.subdivision

@@ -1,7 +1,7 @@
 {{ config(materialized='incremental', unique_key=['order_id', 'line_number'], incremental_strategy='delete+insert') }}
 {{ refresh_scope_depends_on() }}
 select
-    l.* exclude (l.quarantine_reasons, l.is_quarantined),
+    {{ star_except(ref('stg_orders_lines'), ['quarantine_reasons', 'is_quarantined'], 'l') }},
     p.product_id is null and r.key_value is null as is_product_orphan,
     p.product_id is null and r.key_value is not null as is_product_rejected_in_bronze
 from {{ ref('stg_orders_lines') }} as l

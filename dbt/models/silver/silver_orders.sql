@@ -25,7 +25,7 @@ totals as (
 )
 
 select
-    o.* exclude (o.copy_rank),
+    {{ star_except(ref('silver_order_copies'), ['copy_rank'], 'o') }},
     coalesce(t.order_line_count, 0) as order_line_count,
     coalesce(t.order_net_amount, 0) as order_net_amount,
     coalesce(t.order_tax_amount, 0) as order_tax_amount,

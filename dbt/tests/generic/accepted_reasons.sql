@@ -2,5 +2,7 @@
 {% test accepted_reasons(model, column_name, values) %}
 select {{ column_name }}
 from {{ model }}
-where {{ column_name }} is null or len({{ column_name }}) = 0 or not list_has_all({{ values }}, {{ column_name }})
+where
+    {{ column_name }} is null or {{ list_length(column_name) }} = 0
+    or not {{ list_within(column_name, values) }}
 {% endtest %}

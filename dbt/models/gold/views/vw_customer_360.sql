@@ -43,7 +43,7 @@ select
     round(s.net_sales_aud / nullif(s.order_count, 0), 2) as average_order_value_aud,
     {{ utc_date('s.first_order_at') }} as first_order_date,
     {{ utc_date('s.last_order_at') }} as last_order_date,
-    date_diff('day', {{ utc_timestamp('s.last_order_at') }}, {{ utc_timestamp('e.as_of') }}) as days_since_last_order,
+    {{ date_diff_in('day', utc_timestamp('s.last_order_at'), utc_timestamp('e.as_of')) }} as days_since_last_order,
     coalesce(r.return_count, 0) as returns,
     coalesce(r.units_returned, 0) as units_returned,
     coalesce(r.refunds_aud, 0) as refunds_aud,

@@ -13,25 +13,6 @@
     'silver_sensor_readings': ['sensor_ts', 'shelf_id', 'temperature_c', 'humidity_pct', 'battery_mv'],
 } %}
 {% for model, columns in required.items() %}
-    select
-        '{{ model }}' as source_table,
-        unnest([
-            {%- for column in columns %}
-                '{{ column }}'{{ "," if not loop.last }}
-            {%- endfor %}
-        ]) as column_name,
-        cast(total_rows as bigint) as total_rows,
-        cast(unnest(non_null) as bigint) as non_null_values,
-        round(unnest(non_null) / nullif(total_rows, 0), 6) as completeness
-    from (
-        select
-            count(*) as total_rows,
-            [
-                {%- for column in columns %}
-                    count({{ column }}){{ "," if not loop.last }}
-                {%- endfor %}
-            ] as non_null
-        from {{ ref(model) }}
-    )
+    {{ column_completeness(model, columns) }}
     {{ "union all" if not loop.last }}
 {% endfor %}

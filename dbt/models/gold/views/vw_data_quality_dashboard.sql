@@ -26,8 +26,8 @@ select
     files_failed,
     files_in_conflict,
     round(bytes / 1048576.0, 3) as megabytes,
-    round(epoch(elapsed), 3) as processing_seconds,
-    round(epoch(current_timestamp - loaded_at) / 3600.0, 1) as hours_since_load,
+    round({{ interval_seconds('elapsed') }}, 3) as processing_seconds,
+    round({{ interval_seconds('current_timestamp - loaded_at') }} / 3600.0, 1) as hours_since_load,
     loaded_at = max(loaded_at) over (partition by source_table) as is_latest_load,
     case
         when files_failed > 0 or rows_rejected / nullif(rows_processed, 0) > 0.01 then 'ALERT'

@@ -2,7 +2,7 @@ with versions as (
     select
         version as schema_version,
         inserted_at as changed_at,
-        cast(schema as json) as schema_json
+        {{ as_json('schema') }} as schema_json
     from {{ source('bronze_metadata', '_dlt_version') }}
     where schema_name = 'retail_bronze'
 ),
@@ -12,7 +12,7 @@ tables as (
         schema_version,
         changed_at,
         schema_json,
-        unnest(json_keys(schema_json -> 'tables')) as table_name
+        {{ unnest_list(json_keys_at('schema_json', ["'tables'"])) }} as table_name
     from versions
 ),
 
@@ -21,10 +21,10 @@ columns as (
         schema_version,
         changed_at,
         table_name,
-        unnest(json_keys(schema_json -> 'tables' -> table_name -> 'columns')) as column_name,
+        {{ unnest_list(json_keys_at('schema_json', ["'tables'", 'table_name', "'columns'"])) }} as column_name,
         schema_json
     from tables
-    where not starts_with(table_name, '_dlt')
+    where not {{ starts_with('table_name', "'_dlt'") }}
 ),
 
 typed as (
@@ -33,9 +33,10 @@ typed as (
         changed_at,
         table_name,
         column_name,
-        schema_json -> 'tables' -> table_name -> 'columns' -> column_name ->> 'data_type' as data_type
+        {{ json_text_at('schema_json', ["'tables'", 'table_name', "'columns'", 'column_name', "'data_type'"]) }}
+            as data_type
     from columns
-    where not starts_with(column_name, '_dlt')
+    where not {{ starts_with('column_name', "'_dlt'") }}
 ),
 
 ordered as (
