@@ -60,7 +60,7 @@ def selected_rows(warehouse: Path, marks: dict[str, str]) -> dict[str, int]:
         for model in INCREMENTAL:
             sql, substituted = WATERMARK.subn(f"'{marks[model]}'", compiled_select(model))
             assert substituted, f"{model}: no watermark in its compiled SQL"
-            counts[model] = con.sql(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+            counts[model] = con.sql(f"SELECT count(*) FROM ({sql}\n)").fetchone()[0]
         return counts
 
 
