@@ -75,7 +75,8 @@ def test_tests_fail_on_planted_model_defects(built, dbt_project_copy):
                    FROM bronze.products_history WHERE product_id = (SELECT min(product_id) FROM bronze.products)""")
     models = ["stg_stores", "dim_store", "fct_sales", "products_snapshot", "dim_product"]
     with dbt_project_copy.planted(*defects.values()) as project:
-        assert project.dbt("run", "--select", *models).returncode == 0
+        # --full-refresh: the incremental facts would otherwise select no row (no new bronze load)
+        assert project.dbt("run", "--full-refresh", "--select", *models).returncode == 0
         proc = project.dbt("test", "--select", *models, "--exclude", "test_type:unit")
     failed = failing_nodes(proc)
     for test in [*defects, "no_overlapping_windows_dim_product_product_id"]:
@@ -132,6 +133,6 @@ def test_a_missing_rate_fails_the_build(built, dbt_project_copy):
                 f"{used_by} JOIN bronze.orders_header o USING (order_id) ORDER BY 1, 2 LIMIT 1"
             ).fetchall()
             con.sql("DELETE FROM bronze.exchange_rates WHERE currency = ? AND date = ?", params=[currency, day])
-    proc = dbt_project_copy.dbt("build", "--select", *rate_of)
+    proc = dbt_project_copy.dbt("build", "--full-refresh", "--select", *rate_of)  # fct_shipments is incremental
     for fact in rate_of:
         assert f"not_null_{fact}_rate_to_aud" in failing_nodes(proc), proc.stdout[-3000:]
