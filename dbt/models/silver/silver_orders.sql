@@ -2,6 +2,9 @@
 -- Incremental: orders touched by newer bronze loads (a copy, lines, their customer or store)
 -- are re-ranked over all their copies and their references checked again.
 {{ refresh_scope_depends_on() }}
+{#- an incremental build ranks only the copies of the orders it refreshes (not every copy, then filtered) #}
+{%- set order_copies = '(' ~ ranked_order_copies('order_id in (select touched.order_id from touched)') ~ ')'
+    if is_incremental() else ref('silver_order_copies') %}
 with
 {% if is_incremental() -%}
     touched as (
@@ -35,7 +38,7 @@ select
     cm.customer_id is null and rc.key_value is not null as is_customer_rejected_in_bronze,
     s.store_id is null and rs.key_value is null as is_store_orphan,
     s.store_id is null and rs.key_value is not null as is_store_rejected_in_bronze
-from {{ ref('silver_order_copies') }} as o
+from {{ order_copies }} as o
 left join totals as t on o.order_id = t.order_id
 left join {{ ref('silver_customer_id_map') }} as cm on o.customer_id = cm.customer_id
 left join {{ ref('stg_stores') }} as s on o.store_id = s.store_id
