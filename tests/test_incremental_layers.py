@@ -1,4 +1,4 @@
-"""Incremental through all layers (docs/decisions.md §13). The increment reaches bronze in two
+"""Incremental through all layers (docs/decisions.md §28). The increment reaches bronze in two
 deliveries onto the built base: first its fact files (two new days and a partition three days
 late), then, late, its dimension change files (they close product versions that sales of the
 first delivery were keyed to) with the rows of a customer, a product and a store that base

@@ -1,6 +1,6 @@
 {#
   What an incremental model must re-select besides the rows of newer bronze loads: the old
-  rows whose keys or flags those loads can change (docs/decisions.md §13). Each macro is a
+  rows whose keys or flags those loads can change (docs/decisions.md §28). Each macro is a
   subquery of keys; `new_bronze_loads` compares with the calling model's own watermark, so
   each model catches up on exactly the loads it has not seen. A full build selects all rows
   and never calls these.

@@ -1,6 +1,6 @@
 {{ config(materialized='incremental', unique_key=['order_number', 'line_number'],
           incremental_strategy='delete+insert', on_schema_change='fail') }}
--- Incremental (docs/decisions.md §13): lines of newer bronze loads, and the old lines whose
+-- Incremental (docs/decisions.md §28): lines of newer bronze loads, and the old lines whose
 -- keys those loads can change (their order, its customer or store, their product).
 {{ refresh_scope_depends_on() }}
 select

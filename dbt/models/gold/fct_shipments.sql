@@ -1,6 +1,6 @@
 {{ config(materialized='incremental', unique_key='shipment_id',
           incremental_strategy='delete+insert', on_schema_change='fail') }}
--- Incremental (docs/decisions.md §13): shipments of newer bronze loads, of orders to refresh
+-- Incremental (docs/decisions.md §28): shipments of newer bronze loads, of orders to refresh
 -- (a late order header gives the keys), and every parcel still in transit (overdue is
 -- measured against the newest ship time, which moves with every load).
 {{ refresh_scope_depends_on() }}
