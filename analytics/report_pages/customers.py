@@ -169,10 +169,9 @@ RECENCY_BANDS = [
     (366, 10**6, "over a year (churned)"),
 ]
 # Each customer's last order up to the end date; the page gets the bands and the 15 most
-# valuable customers at risk, not one row per customer.
+# valuable customers at risk, not one row per customer (their orders are counted for those 15).
 LAST_ORDERS = f"""{SALES}, last AS (
-        SELECT customer_key, max(date_key) AS last_key, sum(net_amount_aud) AS lifetime_net,
-               count(DISTINCT order_number) AS orders
+        SELECT customer_key, max(date_key) AS last_key, sum(net_amount_aud) AS lifetime_net
         FROM sales WHERE date_key <= $end_key AND customer_key <> -1 GROUP BY 1),
     recency AS (
         SELECT *, CAST(strptime(CAST(last_key AS VARCHAR), '%Y%m%d') AS DATE) AS last_order,
@@ -190,10 +189,17 @@ recency = gold.frame(
     ),
 )
 at_risk = gold.frame(
-    f"""{LAST_ORDERS}SELECT r.customer_key AS customer_number, c.first_name || ' ' || c.last_name AS customer, c.city,
-               c.customer_segment AS segment, r.orders, r.lifetime_net, r.last_order
-        FROM recency AS r JOIN dim_customer AS c ON c.customer_key = r.customer_key
-        WHERE r.days_since BETWEEN 91 AND 365 ORDER BY r.lifetime_net DESC, r.customer_key LIMIT 15""",
+    f"""{LAST_ORDERS}, top AS (
+            SELECT * FROM recency WHERE days_since BETWEEN 91 AND 365
+            ORDER BY lifetime_net DESC, customer_key LIMIT 15),
+        top_orders AS (
+            SELECT customer_key, count(DISTINCT order_number) AS orders FROM sales
+            WHERE date_key <= $end_key AND customer_key IN (SELECT customer_key FROM top) GROUP BY 1)
+        SELECT r.customer_key AS customer_number, c.first_name || ' ' || c.last_name AS customer, c.city,
+               c.customer_segment AS segment, o.orders, r.lifetime_net, r.last_order
+        FROM top AS r JOIN top_orders AS o USING (customer_key)
+        JOIN dim_customer AS c ON c.customer_key = r.customer_key
+        ORDER BY r.lifetime_net DESC, r.customer_key""",
     f.params(),
 )
 left, right = st.columns([2, 3])
