@@ -53,11 +53,11 @@ def free_port() -> int:
 
 @contextmanager
 def app_server(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 60) -> Iterator[str]:
-    """Start `streamlit run app.py` from analytics/ (so its .streamlit/config.toml applies) on a
-    free port of 127.0.0.1; yield its URL; stop it afterwards."""
+    """Start the app (analytics/serve.py: `streamlit run app.py`, warmed) from analytics/ (so its
+    .streamlit/config.toml applies) on a free port of 127.0.0.1; yield its URL; stop it afterwards."""
     port = port or free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        [sys.executable, "serve.py", "--server.port", str(port), "--server.headless", "true"],
         cwd=ANALYTICS,
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
