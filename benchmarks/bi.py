@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         build = current(gold_dir)
     env = {"GOLD__PUBLISH_DIR": str(gold_dir), "RETAIL_BI_MODE": "demo"}
     with browser.app_server(env, timeout=120) as url:
-        server = next(p for p in psutil.Process().children(recursive=True) if "streamlit" in " ".join(p.cmdline()))
+        server = next(p for p in psutil.Process().children(recursive=True) if "serve.py" in " ".join(p.cmdline()))
         cold, rows = measure(url, server, args.runs)
     worst_first = max(first[0] for _, first, _, _ in rows)
     worst_slicer = max(slicer[0] for _, _, _, slicer in rows if slicer[0] == slicer[0])
