@@ -123,6 +123,8 @@ def connect(build: Build, scope: Scope = EVERYTHING) -> duckdb.DuckDBPyConnectio
     scan); a store manager's are computed from their own rows by the same SQL."""
     con = duckdb.connect(config={"threads": min(4, os.cpu_count() or 1), "memory_limit": "2GB"})
     con.execute("SET TimeZone = 'UTC'")
+    # Every query of a page reads the same few files: their footers are parsed once.
+    con.execute("SET parquet_metadata_cache = true")
     if scope.everything:
         for name in build.relations:
             source = f"read_parquet('{_sql_path(build.path(name))}')"
