@@ -84,7 +84,7 @@ st.altair_chart(
     alt.Chart(products.nlargest(MAX_POINTS, "net"))
     .mark_circle(opacity=0.7)
     .encode(
-        x=alt.X("net:Q", title="Net sales (AUD)", scale=alt.Scale(type="symlog")),
+        x=alt.X("net:Q", title="Net sales (AUD)", scale=alt.Scale(type="symlog", zero=False)),
         y=alt.Y("margin_pct:Q", title="Estimated margin %", axis=alt.Axis(format="%")),
         size=alt.Size("units:Q", legend=None),
         color=alt.Color("category:N", legend=alt.Legend(orient="bottom", title=None)),
