@@ -80,11 +80,19 @@ MAX_POINTS = 1000
 
 st.subheader("Revenue vs margin")
 pick = alt.selection_point(name="pick", fields=["sku"], on="click")
+scatter = products.nlargest(MAX_POINTS, "net")
 st.altair_chart(
-    alt.Chart(products.nlargest(MAX_POINTS, "net"))
+    alt.Chart(scatter)
     .mark_circle(opacity=0.7)
     .encode(
-        x=alt.X("net:Q", title="Net sales (AUD)", scale=alt.Scale(type="symlog", zero=False)),
+        x=alt.X(
+            "net:Q",
+            title="Net sales (AUD)",
+            # the shown products' range, not from zero: the best sellers would crowd one edge
+            scale=alt.Scale(
+                type="symlog", domain=[float(scatter["net"].min()), float(scatter["net"].max())], nice=False
+            ),
+        ),
         y=alt.Y("margin_pct:Q", title="Estimated margin %", axis=alt.Axis(format="%")),
         size=alt.Size("units:Q", legend=None),
         color=alt.Color("category:N", legend=alt.Legend(orient="bottom", title=None)),
