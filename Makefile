@@ -73,7 +73,7 @@ BI_MODE ?= $(if $(wildcard analytics/users.toml),accounts,demo)
 bi: $(STAMP) | $(SECRETS)
 	@$(PY) -m analytics.gold
 	@echo "BI app in $(BI_MODE) mode on http://127.0.0.1:8501 (Ctrl+C stops it)"
-	cd analytics && RETAIL_BI_MODE=$(BI_MODE) ../$(PY) -m streamlit run app.py
+	cd analytics && RETAIL_BI_MODE=$(BI_MODE) ../$(PY) serve.py
 
 ## Screenshots of every page for the README (docs/images/bi_*.png), from the published Gold.
 screenshots: $(STAMP) | $(SECRETS)
