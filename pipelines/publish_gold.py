@@ -35,7 +35,7 @@ from pathlib import Path
 import dlt
 
 import duckdb
-from pipelines.cli import run_command
+from pipelines.cli import help_description, run_command
 from pipelines.dbt_results import TARGET as DBT_TARGET
 from pipelines.dbt_results import node_layer
 from pipelines.dlt_run_context import configured_path
@@ -255,7 +255,7 @@ def publish_for_readers(warehouse: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python pipelines/publish_gold.py", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python pipelines/publish_gold.py", description=help_description(__doc__))
     p.add_argument("--warehouse", type=Path, help="DuckDB file (default: [destination.duckdb] credentials)")
     p.add_argument("--gold-dir", type=Path, help="default: gold.publish_dir (lake/gold) for the project's warehouse")
     args = p.parse_args(argv)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 import yaml
-from conftest import ROOT, run_bronze
+from conftest import DBT_TARGET, ROOT, run_bronze
 from dbt_runs import query, transform
 
 import duckdb
@@ -233,7 +233,7 @@ def test_source_freshness_fails_on_stale_data(built, workspace):
 
 def test_dbt_docs_generate(built, workspace):
     workspace.checkout(built)
-    catalog = ROOT / "dbt" / "target" / "catalog.json"
+    catalog = DBT_TARGET / "catalog.json"
     catalog.unlink(missing_ok=True)
     proc = workspace.dbt("docs", "generate")
     assert proc.returncode == 0, proc.stdout[-2000:]
