@@ -11,6 +11,8 @@ SECRETS := .dlt/secrets.toml
 
 SEED   ?= 42
 SCALE  ?= 0.01
+# pytest-xdist workers of `make test` (each test module runs whole on one worker)
+TEST_WORKERS ?= 2
 RAW    ?= data_raw
 
 .PHONY: run daily schedule test test-spark install-spark lint format install generate bronze bronze-info transform optimize bi screenshots bench realism lock clean
@@ -73,7 +75,7 @@ BI_MODE ?= $(if $(wildcard analytics/users.toml),accounts,demo)
 bi: $(STAMP) | $(SECRETS)
 	@$(PY) -m analytics.gold
 	@echo "BI app in $(BI_MODE) mode on http://127.0.0.1:8501 (Ctrl+C stops it)"
-	cd analytics && RETAIL_BI_MODE=$(BI_MODE) ../$(PY) -m streamlit run app.py
+	cd analytics && RETAIL_BI_MODE=$(BI_MODE) ../$(PY) serve.py
 
 ## Screenshots of every page for the README (docs/images/bi_*.png), from the published Gold.
 screenshots: $(STAMP) | $(SECRETS)
@@ -81,7 +83,7 @@ screenshots: $(STAMP) | $(SECRETS)
 
 ## The test suite (small scales, real files).
 test: $(STAMP) | $(SECRETS)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 ## Scale-out proofs (docs/scale_out.md): the dbt project built on Spark (local mode) from the
 ## bronze lake a DuckDB build used, compared with that build; and bronze's Delta lake on an

@@ -53,11 +53,11 @@ def free_port() -> int:
 
 @contextmanager
 def app_server(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 60) -> Iterator[str]:
-    """Start `streamlit run app.py` from analytics/ (so its .streamlit/config.toml applies) on a
-    free port of 127.0.0.1; yield its URL; stop it afterwards."""
+    """Start the app (analytics/serve.py: `streamlit run app.py`, warmed) from analytics/ (so its
+    .streamlit/config.toml applies) on a free port of 127.0.0.1; yield its URL; stop it afterwards."""
     port = port or free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        [sys.executable, "serve.py", "--server.port", str(port), "--server.headless", "true"],
         cwd=ANALYTICS,
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
@@ -145,14 +145,25 @@ def full_height(page, width: int) -> None:
     page.set_viewport_size({"width": width, "height": int(height) + 40})
 
 
-def pick_option(page, label: str, skip: str = "Select all", attempts: int = 6) -> str:
-    """Open the select box `label` and click its first option (not `skip`); the option's text.
+def open_option(page, label: str, skip: str = "Select all", attempts: int = 6):
+    """Open the select box `label` and return its first option (not `skip`), visible.
     A rerun that re-renders the page can close an open list, so opening is retried."""
     for _ in range(attempts):
         page.get_by_label(label).click()
         option = page.get_by_role("option").filter(has_not_text=skip).first
         try:
             option.wait_for(timeout=3_000)
+            return option
+        except Exception:  # the list closed under us: open it again
+            page.keyboard.press("Escape")
+    raise TimeoutError(f"could not open the options of {label!r}")
+
+
+def pick_option(page, label: str, skip: str = "Select all", attempts: int = 6) -> str:
+    """Click the first option (not `skip`) of the select box `label`; the option's text."""
+    for _ in range(attempts):
+        option = open_option(page, label, skip, attempts)
+        try:
             text = option.inner_text().strip()
             option.click(timeout=3_000)
             return text

@@ -69,6 +69,15 @@ SALES_CTE = """sales AS (
       AND (len($categories) = 0 OR list_contains($categories, category))
 )"""
 
+# Additive sales per day (sales_daily) in the slicers: the rows of the picked categories, or the
+# rows that hold every category together when none is picked.
+DAILY_CTE = """daily AS (
+    SELECT * FROM sales_daily
+    WHERE (len($regions) = 0 OR list_contains($regions, region))
+      AND CASE WHEN len($categories) = 0 THEN all_categories
+               ELSE NOT all_categories AND list_contains($categories, category) END
+)"""
+
 # The same order lines with the store's and product's names, for charts that show them.
 SALES_DETAIL_CTE = """sales AS (
     SELECT f.*, st.state, st.store_code, st.store_name, st.store_label, st.latitude, st.longitude,

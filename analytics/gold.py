@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 import duckdb
-from pipelines.publish_gold import current_build, gold_dir_for
+from pipelines.publish_gold import READER_RELATIONS, current_build, gold_dir_for
 from pipelines.warehouse import configured_warehouse
 
 # Relations every page needs; a build without them is not a usable Gold.
@@ -39,8 +39,9 @@ STORE_SCOPED = {
 }
 # Reference data with no store in it: the same for everyone.
 SHARED = ("dim_date", "dim_product", "dim_supplier", "public_holidays")
-# Small relations are loaded into memory once per build; large facts stay Parquet views.
-IN_MEMORY = ("dim_date", "dim_product", "dim_store", "dim_customer", "dim_supplier", "public_holidays")
+# Small relations are loaded into memory once per build; facts (and the 80,000 customers at scale
+# 1.0, read by one page only) stay Parquet views, so the first connection costs no scan.
+IN_MEMORY = ("dim_date", "dim_product", "dim_store", "dim_supplier", "public_holidays")
 
 
 class GoldUnavailable(Exception):
@@ -115,30 +116,23 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-# Order lines held in memory with the two slicer attributes (region, category): every measure
-# scans this table alone, without joins or Parquet decoding (Power BI's import mode, in short).
-# Only the columns measures and charts aggregate: building it is the connection's cold start
-# (the order-lines page of a product reads the other columns from fct_sales).
-SALES_LINES = """CREATE TABLE sales_lines AS
-    SELECT f.order_number, f.date_key, f.customer_key, f.product_key, f.store_key, f.quantity, f.line_total,
-           f.discount_amount, f.line_total_aud, f.net_amount_aud, st.region, p.category
-    FROM fct_sales AS f
-    JOIN dim_store AS st ON st.store_key = f.store_key
-    JOIN dim_product AS p ON p.product_key = f.product_key
-    ORDER BY f.date_key"""
-
-
 def connect(build: Build, scope: Scope = EVERYTHING) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection whose relations are the build's, as the scope allows, plus
-    `sales_lines`."""
+    the reader relations (`sales_lines`, `sales_daily`, `sensor_daily`: pipelines/publish_gold.py).
+    Every store's are the published files, read in place (the connection costs no start-up
+    scan); a store manager's are computed from their own rows by the same SQL."""
     con = duckdb.connect(config={"threads": min(4, os.cpu_count() or 1), "memory_limit": "2GB"})
     con.execute("SET TimeZone = 'UTC'")
+    # Every query of a page reads the same few files: their footers are parsed once.
+    con.execute("SET parquet_metadata_cache = true")
     if scope.everything:
         for name in build.relations:
             source = f"read_parquet('{_sql_path(build.path(name))}')"
             kind = "TABLE" if name in IN_MEMORY else "VIEW"
             con.execute(f'CREATE {kind} "{name}" AS SELECT * FROM {source}')
-        con.execute(SALES_LINES)
+        for name, select in READER_RELATIONS.items():
+            if not build.path(name).exists():  # a build published before readers had it
+                con.execute(f"CREATE TABLE {name} AS {select}")
         return con
     keys = sorted(scope.store_keys or ())
     for name, column in STORE_SCOPED.items():
@@ -157,7 +151,8 @@ def connect(build: Build, scope: Scope = EVERYTHING) -> duckdb.DuckDBPyConnectio
             WHERE customer_key IN (SELECT customer_key FROM fct_sales UNION SELECT customer_key FROM fct_shipments
                                    UNION SELECT customer_key FROM fct_returns)"""
     )
-    con.execute(SALES_LINES)
+    for name, select in READER_RELATIONS.items():
+        con.execute(f"CREATE TABLE {name} AS {select}")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con

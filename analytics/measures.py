@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from analytics.filters import PERIOD, RETURNS_CTE, SALES_CTE, SHIPMENTS_CTE, Slicers, with_
+from analytics.filters import DAILY_CTE, PERIOD, RETURNS_CTE, SALES_CTE, SHIPMENTS_CTE, Slicers, with_
 from analytics.gold import Gold
 
 SALES = with_(SALES_CTE)
@@ -25,32 +25,39 @@ def _ratio(numerator, denominator) -> float | None:
     return float(numerator) / float(denominator)
 
 
-# The measures of the order lines in the slicers, each one aggregate expression. They are
-# computed together, in one scan of `sales_lines` (the date window is the union of theirs); with
-# the app's query cache, all of a page's line measures cost that one query.
+# The additive measures of the order lines in the slicers, each one aggregate expression over
+# `sales_daily` (per day, region and category): computed together in one small query (the date
+# window is the union of theirs), so with the app's query cache a page's sales measures cost it.
 _PERIOD = f"FILTER (WHERE {PERIOD})"
-LINE_MEASURES = {
+DAILY_MEASURES = {
     "total_sales": f"sum(net_amount_aud) {_PERIOD}",
     "quantity": f"sum(quantity) {_PERIOD}",
-    "orders": f"count(DISTINCT order_number) {_PERIOD}",
-    "active_customers": f"count(DISTINCT customer_key) FILTER (WHERE {PERIOD} AND customer_key <> -1)",
+    "orders": f"sum(orders) {_PERIOD}",
     "undiscounted_sales": f"sum(line_total_aud) {_PERIOD}",
     "ytd_sales": "sum(net_amount_aud) FILTER (WHERE date_key BETWEEN $ytd_start_key AND $end_key)",
     "mtd_sales": "sum(net_amount_aud) FILTER (WHERE date_key BETWEEN $mtd_start_key AND $end_key)",
     "prior_year_sales": "sum(net_amount_aud) FILTER (WHERE date_key BETWEEN $prior_start_key AND $prior_end_key)",
     "rolling_30d_sales": "sum(net_amount_aud) FILTER (WHERE date_key BETWEEN $rolling_start_key AND $end_key)",
 }
-_LINE_MEASURES_SQL = (
-    f"{SALES}SELECT "
-    + ", ".join(f"{expression} AS {name}" for name, expression in LINE_MEASURES.items())
-    + " FROM sales WHERE date_key BETWEEN $scan_start_key AND $end_key"
+_DAILY_MEASURES_SQL = (
+    f"{with_(DAILY_CTE)}SELECT "
+    + ", ".join(f"{expression} AS {name}" for name, expression in DAILY_MEASURES.items())
+    + " FROM daily WHERE date_key BETWEEN $scan_start_key AND $end_key"
 )
+# Distinct counts do not add up over days, so they scan the period's order lines; orders add up
+# over the categories of one slicer value only (an order can span several categories).
+_DISTINCT_CUSTOMERS = "count(DISTINCT customer_key) FILTER (WHERE customer_key <> -1) AS active_customers"
+_DISTINCT_SQL = f"{SALES}SELECT {_DISTINCT_CUSTOMERS}, count(DISTINCT order_number) AS orders FROM sales WHERE {PERIOD}"
+_CUSTOMERS_SQL = f"{SALES}SELECT {_DISTINCT_CUSTOMERS} FROM sales WHERE {PERIOD}"
 
 
 def _line_measure(gold: Gold, f: Slicers, name: str) -> float:
     params = f.params()
-    first = min(params[k] for k in ("start_key", "ytd_start_key", "prior_start_key", "rolling_start_key"))
-    row = gold.frame(_LINE_MEASURES_SQL, {**params, "scan_start_key": first})
+    if name == "active_customers" or (name == "orders" and len(f.categories) > 1):
+        row = gold.frame(_DISTINCT_SQL if name == "orders" else _CUSTOMERS_SQL, params)
+    else:
+        first = min(params[k] for k in ("start_key", "ytd_start_key", "prior_start_key", "rolling_start_key"))
+        row = gold.frame(_DAILY_MEASURES_SQL, {**params, "scan_start_key": first})
     value = row.at[0, name] if not row.empty else None
     return 0.0 if value is None or value != value else float(value)  # NULL (no line) or NaN: 0
 
@@ -110,15 +117,29 @@ def active_customers(gold: Gold, f: Slicers) -> int:
     return int(_line_measure(gold, f, "active_customers"))
 
 
+# Each known customer's lines up to the end date, in one scan: the customer measures
+# (new/returning, CLV, VIP contribution) all read this query's one row.
+_CUSTOMERS_ROW_SQL = f"""{SALES}, per_customer AS (
+        SELECT customer_key, min(date_key) AS first_key, sum(net_amount_aud) AS lifetime_net,
+               sum(net_amount_aud) FILTER (WHERE {PERIOD}) AS period_net, bool_or({PERIOD}) AS is_active
+        FROM sales WHERE date_key <= $end_key AND customer_key <> -1 GROUP BY customer_key)
+    SELECT count(*) FILTER (WHERE p.is_active AND p.first_key >= $start_key) AS new_customers,
+           count(*) FILTER (WHERE p.is_active AND p.first_key < $start_key) AS returning_customers,
+           sum(p.lifetime_net) FILTER (WHERE p.is_active) / nullif(count(*) FILTER (WHERE p.is_active), 0) AS clv,
+           coalesce(sum(p.period_net) FILTER (WHERE c.is_vip), 0) AS vip_sales
+    FROM per_customer AS p LEFT JOIN dim_customer AS c ON c.customer_key = p.customer_key"""
+
+
+def _customer_measure(gold: Gold, f: Slicers, name: str):
+    row = gold.frame(_CUSTOMERS_ROW_SQL, f.params())
+    value = row.at[0, name]
+    return None if value is None or value != value else value
+
+
 def customer_lifetime_value(gold: Gold, f: Slicers) -> float | None:
     """CLV = Σ net_amount_aud of every order line up to the end date of the customers active
     in the period / active customers (the average lifetime sales of an active customer)."""
-    value = gold.scalar(
-        f"""{SALES}, active AS (SELECT DISTINCT customer_key FROM sales WHERE {PERIOD} AND customer_key <> -1)
-            SELECT sum(net_amount_aud) / nullif((SELECT count(*) FROM active), 0)
-            FROM sales WHERE date_key <= $end_key AND customer_key IN (SELECT customer_key FROM active)""",
-        f.params(),
-    )
+    value = _customer_measure(gold, f, "clv")
     return None if value is None else float(value)
 
 
@@ -126,28 +147,15 @@ def new_and_returning_customers(gold: Gold, f: Slicers) -> tuple[int, int]:
     """(new, returning): an active customer is new when their first order line (over all dates
     up to the end, with the same region / category / store filters) falls in the period, else
     returning; new + returning = active customers."""
-    row = gold.frame(
-        f"""{SALES}, firsts AS (
-                SELECT customer_key, min(date_key) AS first_key,
-                       bool_or(date_key BETWEEN $start_key AND $end_key) AS is_active
-                FROM sales WHERE date_key <= $end_key AND customer_key <> -1 GROUP BY customer_key)
-            SELECT count(*) FILTER (WHERE is_active AND first_key >= $start_key) AS new_customers,
-                   count(*) FILTER (WHERE is_active AND first_key < $start_key) AS returning_customers
-            FROM firsts""",
-        f.params(),
+    return int(_customer_measure(gold, f, "new_customers") or 0), int(
+        _customer_measure(gold, f, "returning_customers") or 0
     )
-    return int(row.iat[0, 0] or 0), int(row.iat[0, 1] or 0)
 
 
 def vip_contribution(gold: Gold, f: Slicers) -> float | None:
     """VIP contribution = Σ net_amount_aud of lines whose customer is VIP (dim_customer.is_vip)
     / total sales."""
-    vip = gold.scalar(
-        f"""{SALES}SELECT sum(s.net_amount_aud) FROM sales AS s
-            JOIN dim_customer AS c ON c.customer_key = s.customer_key WHERE {PERIOD} AND c.is_vip""",
-        f.params(),
-    )
-    return _ratio(vip or 0.0, total_sales(gold, f))
+    return _ratio(_customer_measure(gold, f, "vip_sales") or 0.0, total_sales(gold, f))
 
 
 def return_rate(gold: Gold, f: Slicers) -> float | None:
@@ -161,26 +169,33 @@ def return_rate(gold: Gold, f: Slicers) -> float | None:
     return _ratio(returned or 0, quantity(gold, f))
 
 
+# The shipments of the period in one scan: the delivery measures and the Operations page's
+# counters all read this query's one row.
+_SHIPMENTS_ROW_SQL = f"""{with_(SHIPMENTS_CTE)}SELECT count(*) AS shipments, sum(shipping_cost_aud) AS cost,
+           count(*) FILTER (WHERE sla_status = 'overdue') AS overdue,
+           avg(delivery_days) FILTER (WHERE delivered_at IS NOT NULL) AS average_delivery_days,
+           count(*) FILTER (WHERE on_time_flag) AS on_time, count(on_time_flag) AS with_sla
+    FROM shipments WHERE ship_date_key BETWEEN $start_key AND $end_key"""
+
+
+def shipment_totals(gold: Gold, f: Slicers) -> dict:
+    """Shipments shipped in the period: shipments, cost (Σ shipping_cost_aud), overdue,
+    average_delivery_days, on_time, with_sla (the counts behind the measures below)."""
+    return gold.frame(_SHIPMENTS_ROW_SQL, f.params()).iloc[0].to_dict()
+
+
 def average_delivery_days(gold: Gold, f: Slicers) -> float | None:
     """Average delivery days = mean fct_shipments.delivery_days of the shipments shipped in the
     period that were delivered (category slicer: shipments of orders holding a line of it)."""
-    value = gold.scalar(
-        f"{with_(SHIPMENTS_CTE)}SELECT avg(delivery_days) FROM shipments "
-        "WHERE ship_date_key BETWEEN $start_key AND $end_key AND delivered_at IS NOT NULL",
-        f.params(),
-    )
-    return None if value is None else float(value)
+    value = shipment_totals(gold, f)["average_delivery_days"]
+    return None if value is None or value != value else float(value)
 
 
 def on_time_rate(gold: Gold, f: Slicers) -> float | None:
     """On-time rate = shipments delivered within their carrier's SLA / delivered shipments with an
     SLA (fct_shipments.on_time_flag true / not null), shipped in the period."""
-    row = gold.frame(
-        f"""{with_(SHIPMENTS_CTE)}SELECT count(*) FILTER (WHERE on_time_flag), count(on_time_flag) FROM shipments
-            WHERE ship_date_key BETWEEN $start_key AND $end_key""",
-        f.params(),
-    )
-    return _ratio(row.iat[0, 0], row.iat[0, 1])
+    totals = shipment_totals(gold, f)
+    return _ratio(totals["on_time"], totals["with_sla"])
 
 
 def freshness_hours(gold: Gold, now: datetime, table: str | None = None) -> float | None:

@@ -164,24 +164,43 @@ def _parse_date(text: str | None, default: date, low: date, high: date) -> date:
     return min(max(day, low), high)
 
 
-def slicers(gold: Gold) -> tuple[Slicers, date, date]:
-    """The sidebar slicers, initialised from the URL on a session's first run and written back
-    to the URL on every run (so any view can be bookmarked and shared)."""
+def slicer_domain(gold: Gold) -> tuple[date, date, list[str], list[str]] | None:
+    """(first and last day with sales, regions, categories) the slicers offer; None without sales."""
     bounds = gold.frame("SELECT min(date_key), max(date_key) FROM fct_sales WHERE date_key > 0")
     if bounds.empty or pd.isna(bounds.iat[0, 0]):
-        st.info("Gold holds no sales for your stores yet: nothing to report. Run `make run` to load data.")
-        st.stop()
+        return None
     low, high = (datetime.strptime(str(int(bounds.iat[0, i])), "%Y%m%d").date() for i in (0, 1))
     regions = gold.frame("SELECT DISTINCT region FROM dim_store WHERE region IS NOT NULL ORDER BY 1")["region"].tolist()
     categories = gold.frame("SELECT DISTINCT category FROM dim_product WHERE product_key <> -1 ORDER BY 1")[
         "category"
     ].tolist()
+    return low, high, regions, categories
+
+
+def default_dates(low: date, high: date) -> tuple[date, date]:
+    """The default period: the year up to the last full month with data (so YTD and MTD cover
+    whole months, not the first day or two of a month the data has just entered), or up to the
+    last day with data when the data does not span a full month."""
+    end = high if (high + timedelta(days=1)).day == 1 else high.replace(day=1) - timedelta(days=1)
+    if end < low:
+        end = high
+    return max(low, end - timedelta(days=364)), end
+
+
+def slicers(gold: Gold) -> tuple[Slicers, date, date]:
+    """The sidebar slicers, initialised from the URL on a session's first run and written back
+    to the URL on every run (so any view can be bookmarked and shared)."""
+    domain = slicer_domain(gold)
+    if domain is None:
+        st.info("Gold holds no sales for your stores yet: nothing to report. Run `make run` to load data.")
+        st.stop()
+    low, high, regions, categories = domain
     params = st.query_params
     if SLICER_DATES not in st.session_state:
-        default_start = max(low, high - timedelta(days=364))
+        default_start, default_end = default_dates(low, high)
         st.session_state[SLICER_DATES] = (
             _parse_date(params.get("from"), default_start, low, high),
-            _parse_date(params.get("to"), high, low, high),
+            _parse_date(params.get("to"), default_end, low, high),
         )
         st.session_state[SLICER_REGIONS] = [r for r in params.get_all("region") if r in regions]
         st.session_state[SLICER_CATEGORIES] = [c for c in params.get_all("category") if c in categories]

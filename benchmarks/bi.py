@@ -30,11 +30,6 @@ PAGES = ["executive", "customers", "products", "operations", "data_quality"]
 TARGETS = {"first_render_s": 3.0, "slicer_s": 1.0}
 
 
-def pick_region(tab, index: int) -> None:
-    """Select one more region (a combination no earlier step used: its queries run uncached)."""
-    browser.pick_option(tab, "Regions")
-
-
 TITLES = {
     "executive": "Executive",
     "customers": "Customers",
@@ -44,10 +39,10 @@ TITLES = {
 }
 
 
-def timed(tab, action, title: str, old: str | None = None) -> float:
-    """Seconds from the action to the page titled `title` showing all its KPI values (after a
-    slicer change: the first KPI changed)."""
-    started = time.perf_counter()
+def timed(tab, server: psutil.Process, action, title: str, old: str | None = None) -> tuple[float, float]:
+    """(wall seconds, server CPU seconds) from the action to the page titled `title` showing all
+    its KPI values (after a slicer change: the first KPI changed)."""
+    started, cpu = time.perf_counter(), server_cpu(server)
     action()
     tab.wait_for_function(
         """([sel, title, old]) => {
@@ -58,10 +53,18 @@ def timed(tab, action, title: str, old: str | None = None) -> float:
         arg=[browser.KPI, title, old],
         timeout=120_000,
     )
-    return time.perf_counter() - started
+    return time.perf_counter() - started, server_cpu(server) - cpu
 
 
-def measure(url: str, server: psutil.Process, runs: int) -> tuple[float, list[tuple[str, float, float, float, float]]]:
+def server_cpu(server: psutil.Process) -> float:
+    """The app server's user + system CPU seconds so far."""
+    return sum(server.cpu_times()[:2])
+
+
+Timing = tuple[float, float]  # (wall, server CPU) seconds
+
+
+def measure(url: str, server: psutil.Process, runs: int) -> tuple[Timing, list[tuple[str, Timing, float, Timing]]]:
     """Cold start (first page of a new browser, JS and server cold), then each page reached from
     the menu: its first render (its queries uncached), later visits (median), a slicer change."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -71,33 +74,36 @@ def measure(url: str, server: psutil.Process, runs: int) -> tuple[float, list[tu
     with sync_playwright() as pw:
         chromium = browser.launch(pw)
         tab = chromium.new_context(viewport=browser.DESKTOP).new_page()
-        cold = timed(tab, lambda: tab.goto(f"{url}/executive?persona=executive"), "Executive")
+        cold = timed(tab, server, lambda: tab.goto(f"{url}/executive?persona=executive"), "Executive")
         browser.wait_until_idle(tab)
         order = PAGES[1:] + PAGES[:1]
-        visits: dict[str, list[float]] = {page: [] for page in PAGES}
+        visits: dict[str, list[Timing]] = {page: [] for page in PAGES}
         for _ in range(runs):
             for page in order:
                 title = TITLES[page]
-                visits[page].append(timed(tab, lambda t=title: tab.get_by_role("link", name=t).click(), title))
+                visits[page].append(timed(tab, server, lambda t=title: tab.get_by_role("link", name=t).click(), title))
                 browser.wait_until_idle(tab)
-        for index, page in enumerate(PAGES):
+        for page in PAGES:
             title = TITLES[page]
             tab.get_by_role("link", name=title).click()
-            timed(tab, lambda: None, title)
+            timed(tab, server, lambda: None, title)
             browser.wait_until_idle(tab)
-            slicer = float("nan")
+            slicer = (float("nan"), float("nan"))
             if page != "data_quality":  # pipeline KPIs ignore the business slicers
                 old = "|".join(browser.kpi_values(tab))
+                # One more region: a combination no earlier step used, so its queries run
+                # uncached. The clock starts at the click on it, not at opening the list.
+                region = browser.open_option(tab, "Regions")
                 try:
-                    slicer = timed(tab, lambda i=index: pick_region(tab, i), title, old)
+                    slicer = timed(tab, server, region.click, title, old)
                 except PlaywrightTimeout:
-                    slicer = float("inf")  # reported as a miss, the other pages still measured
+                    slicer = (float("inf"), float("nan"))  # reported as a miss, the other pages still measured
                 browser.wait_until_idle(tab)
                 tab.get_by_label("Regions").click()
                 tab.keyboard.press("Escape")
-            cpu = sum(server.cpu_times()[:2])
             first = visits[page][0] if page != "executive" else cold
-            rows.append((page, first, statistics.median(visits[page][1:] or visits[page]), slicer, cpu))
+            later = statistics.median(wall for wall, _ in visits[page][1:] or visits[page])
+            rows.append((page, first, later, slicer))
         chromium.close()
     return cold, rows
 
@@ -123,10 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         build = current(gold_dir)
     env = {"GOLD__PUBLISH_DIR": str(gold_dir), "RETAIL_BI_MODE": "demo"}
     with browser.app_server(env, timeout=120) as url:
-        server = next(p for p in psutil.Process().children(recursive=True) if "streamlit" in " ".join(p.cmdline()))
+        server = next(p for p in psutil.Process().children(recursive=True) if "serve.py" in " ".join(p.cmdline()))
         cold, rows = measure(url, server, args.runs)
-    worst_first = max(r[1] for r in rows)
-    worst_slicer = max(r[3] for r in rows if r[3] == r[3])
+    worst_first = max(first[0] for _, first, _, _ in rows)
+    worst_slicer = max(slicer[0] for _, _, _, slicer in rows if slicer[0] == slicer[0])
     lines = [
         "## BI app",
         "",
@@ -147,25 +153,24 @@ def main(argv: list[str] | None = None) -> int:
                     f"<= {TARGETS['slicer_s']:.0f} s",
                     worst_slicer <= TARGETS["slicer_s"],
                 ),
-                ("server cold start to the first KPIs", f"{cold:.2f} s", "", True),
+                ("server cold start to the first KPIs", f"{cold[0]:.2f} s (server CPU {cold[1]:.2f} s)", "", True),
             ]
         ),
         "",
-        "| page | first render | later visits (median) | slicer change | server CPU so far |",
-        "|---|---:|---:|---:|---:|",
+        "| page | first render | its server CPU | later visits (median) | slicer change | its server CPU |",
+        "|---|---:|---:|---:|---:|---:|",
         *[
-            f"| {page} | {first:.2f} s | {median:.2f} s | "
-            + ("n/a (pipeline page)" if slicer != slicer else f"{slicer:.2f} s")
-            + f" | {cpu:.1f} s |"
-            for page, first, median, slicer, cpu in rows
+            f"| {page} | {first[0]:.2f} s | {first[1]:.2f} s | {median:.2f} s | "
+            + ("n/a (pipeline page) | |" if slicer[0] != slicer[0] else f"{slicer[0]:.2f} s | {slicer[1]:.2f} s |")
+            for page, first, median, slicer in rows
         ],
         "",
         "Times run in Chromium (Debian's, headless) from the click on the page in the menu (the executive page: "
         "`goto` in a new browser, which also loads the app's JavaScript and the server's first connection to Gold: "
         "the cold start) to the page's title and every KPI card showing a value; a slicer change: from the click on "
-        "a region to any KPI changing. A page's first render runs its queries uncached; each slicer change "
-        "adds a region, a combination no earlier step used, so its queries run uncached too. Server CPU is the "
-        "Streamlit process's user + system time, cumulative.",
+        "a region in the open list to any KPI changing. A page's first render runs its queries uncached; each slicer "
+        "change adds a region, a combination no earlier step used, so its queries run uncached too. Server CPU is "
+        "the Streamlit process's user + system time over the same span (on 2 cores it can exceed the wall time).",
     ]
     publish("bi", lines)
     return 0

@@ -19,13 +19,13 @@ from pathlib import Path
 
 from pipelines.bronze.run import BronzeOptions, run_bronze
 from pipelines.bronze.tables import TABLES
-from pipelines.cli import run_command
+from pipelines.cli import help_description, run_command
 
 
 def parse_args(argv: list[str] | None) -> BronzeOptions:
     p = argparse.ArgumentParser(
         prog="python pipelines/bronze_dlt_pipeline.py",
-        description=(__doc__ or "").splitlines()[0],
+        description=help_description(__doc__),
         epilog="Exit codes: 0 loaded, 2 usage, 3 busy, 4 some files failed (listed), 5 bad warehouse.",
     )
     p.add_argument("--raw", type=Path, help="the generator's output folder (default: sources.retail_bronze.raw_dir)")

@@ -10,6 +10,11 @@ from collections.abc import Callable
 from pipelines.exit_codes import ExitCode, RunFailed
 
 
+def help_description(doc: str | None) -> str:
+    """A module docstring's first paragraph as one line: the `--help` description."""
+    return " ".join((doc or "").split("\n\n")[0].split())
+
+
 def run_command(work: Callable[[], int]) -> int:
     try:
         return int(work())
@@ -21,4 +26,4 @@ def run_command(work: Callable[[], int]) -> int:
         return 130
 
 
-__all__ = ["ExitCode", "run_command"]
+__all__ = ["ExitCode", "help_description", "run_command"]

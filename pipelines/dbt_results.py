@@ -1,16 +1,19 @@
-"""Reading what a dbt invocation left in `dbt/target/`: the nodes that failed and the time spent
-per layer. Only an invocation that started at or after a given moment counts, so a
-`run_results.json` left by an earlier build is never reported as this run's."""
+"""Reading what a dbt invocation left in its target folder (`dbt/target/`, or DBT_TARGET_PATH):
+the nodes that failed and the time spent per layer. Only an invocation that started at or after
+a given moment counts, so a `run_results.json` left by an earlier build is never reported as
+this run's."""
 
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt"
-TARGET = DBT_PROJECT / "target"
+# dbt's own override of the project's target-path (relative paths start at the project).
+TARGET = DBT_PROJECT / os.environ.get("DBT_TARGET_PATH", "target")
 
 
 def run_results(target: Path = TARGET, since: datetime | None = None) -> list[dict[str, Any]]:

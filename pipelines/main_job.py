@@ -26,7 +26,7 @@ import dlt
 import duckdb
 from pipelines.bronze.manifest import LATEST_PER_PATH
 from pipelines.bronze.tables import DATASET, FAILED_STATUSES, MANIFEST_TABLE, REJECTS_TABLE
-from pipelines.cli import run_command
+from pipelines.cli import help_description, run_command
 from pipelines.dbt_results import describe_layer_seconds
 from pipelines.dlt_run_context import configured_path
 from pipelines.steps import Step, run_steps
@@ -35,7 +35,7 @@ from pipelines.warehouse_lock import warehouse_lock
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python pipelines/main_job.py", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python pipelines/main_job.py", description=help_description(__doc__))
     p.add_argument("--seed", type=int, default=42, help="generator seed (default 42)")
     p.add_argument("--scale", type=float, default=0.01, help="generator scale (default 0.01)")
     p.add_argument("--raw", type=Path, help="raw folder (default: sources.retail_bronze.raw_dir in .dlt/config.toml)")

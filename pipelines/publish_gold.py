@@ -9,6 +9,7 @@ never open the DuckDB warehouse and can never block a pipeline with DuckDB's sin
 .dlt/config.toml):
 
     builds/<build id>/<relation>.parquet   one file per gold table and view, plus
+                      sales_lines, sales_daily, sensor_daily .parquet: derived for readers (READER_RELATIONS),
                       dbt_nodes.parquet    the dbt nodes of the build (layer, status, seconds),
                       build_history.parquet one row per published build so far,
                       _build.json          build id, publish time, rows per relation
@@ -34,7 +35,7 @@ from pathlib import Path
 import dlt
 
 import duckdb
-from pipelines.cli import run_command
+from pipelines.cli import help_description, run_command
 from pipelines.dbt_results import TARGET as DBT_TARGET
 from pipelines.dbt_results import node_layer
 from pipelines.dlt_run_context import configured_path
@@ -47,6 +48,36 @@ KEEP_BUILDS = 3
 DEFAULT_GOLD_DIR = "lake/gold"
 # Large facts are written sorted by their date key, so readers skip row groups by date.
 SORT_KEYS = {"fct_sales": "date_key", "fct_sensor_readings": "date_key", "fct_shipments": "ship_date_key"}
+# Relations derived for readers, written after the gold ones in this order, each SQL over the
+# relations before it (by their Gold names). The BI app queries them instead of re-joining the
+# facts on every interaction; for a store manager it runs the same SQL over that manager's rows
+# only (analytics/gold.py), so row-level security never depends on a published aggregate.
+READER_RELATIONS = {
+    # Order lines with the two slicer attributes (the store's region, the product's category),
+    # only the columns measures aggregate, sorted by date so a period scan skips row groups.
+    "sales_lines": """SELECT f.order_number, f.date_key, f.customer_key, f.product_key, f.store_key, f.quantity,
+               f.line_total, f.discount_amount, f.line_total_aud, f.net_amount_aud, st.region, p.category
+        FROM fct_sales AS f
+        JOIN dim_store AS st ON st.store_key = f.store_key
+        JOIN dim_product AS p ON p.product_key = f.product_key
+        ORDER BY f.date_key""",
+    # Additive sales measures per day, region and category, plus one row per day and region for
+    # every category together (all_categories): distinct orders add up over days and regions (an
+    # order has one day and one store) but not over categories (an order can span several).
+    "sales_daily": """SELECT date_key, region, category, grouping(category) = 1 AS all_categories,
+               sum(net_amount_aud) AS net_amount_aud, sum(line_total_aud) AS line_total_aud,
+               sum(quantity) AS quantity, count(DISTINCT order_number) AS orders
+        FROM sales_lines
+        GROUP BY GROUPING SETS ((date_key, region, category), (date_key, region))
+        ORDER BY date_key""",
+    # Shelf sensor readings per day and region (the Operations page's anomaly rate).
+    "sensor_daily": """SELECT r.date_key, st.region, sum(r.reading_count) AS reading_count,
+               sum(r.out_of_range_count) AS out_of_range_count
+        FROM fct_sensor_readings AS r
+        JOIN dim_store AS st ON st.store_key = r.store_key
+        GROUP BY ALL
+        ORDER BY r.date_key""",
+}
 
 
 class PublishError(Exception):
@@ -110,13 +141,22 @@ def write_build(
         raise PublishError("the warehouse has no gold relations; run the transform (dbt build) first")
     rows: dict[str, int] = {}
     seconds: dict[str, float] = {}
-    for (name,) in relations:
+
+    def copy(name: str, select: str) -> None:
         started = time.perf_counter()
-        order = f" ORDER BY {SORT_KEYS[name]}" if name in SORT_KEYS else ""
         target = folder / f"{name}.parquet"
-        con.execute(f"COPY (SELECT * FROM gold.\"{name}\"{order}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+        con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
         ((rows[name],),) = con.sql(f"SELECT count(*) FROM read_parquet('{target}')").fetchall()
         seconds[name] = round(time.perf_counter() - started, 2)
+
+    for (name,) in relations:
+        copy(name, f'SELECT * FROM gold."{name}"' + (f" ORDER BY {SORT_KEYS[name]}" if name in SORT_KEYS else ""))
+    # The reader relations see gold's relations and the ones written before them by name.
+    ((database,),) = con.sql("SELECT current_database()").fetchall()
+    con.execute(f"SET search_path = '\"{database}\".gold,temp.main'")
+    for name, select in READER_RELATIONS.items():
+        copy(name, select)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet('{folder / f'{name}.parquet'}')")
     nodes = dbt_nodes()
     con.execute(
         "CREATE OR REPLACE TEMP TABLE dbt_nodes (node VARCHAR, resource_type VARCHAR, layer VARCHAR, "
@@ -215,7 +255,7 @@ def publish_for_readers(warehouse: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python pipelines/publish_gold.py", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python pipelines/publish_gold.py", description=help_description(__doc__))
     p.add_argument("--warehouse", type=Path, help="DuckDB file (default: [destination.duckdb] credentials)")
     p.add_argument("--gold-dir", type=Path, help="default: gold.publish_dir (lake/gold) for the project's warehouse")
     args = p.parse_args(argv)

@@ -23,7 +23,7 @@ from typing import Any
 import dlt
 
 from generators.new_columns import NEW_COLUMNS
-from pipelines.cli import run_command
+from pipelines.cli import help_description, run_command
 from pipelines.dlt_run_context import configured_path
 from pipelines.scheduling.crontab import crontab_line, install
 from pipelines.scheduling.daily import scheduled_run
@@ -39,7 +39,7 @@ def setting(key: str, default: Any) -> Any:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python pipelines/scheduled_run.py",
-        description=(__doc__ or "").splitlines()[0],
+        description=help_description(__doc__),
         epilog="Exit codes: 0 done, 2 usage, 3 busy (another run holds the warehouse), 4 files failed, "
         "5 bad warehouse, 6 dbt failed, 8 a data-quality check at ALERT.",
     )

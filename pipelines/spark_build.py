@@ -31,7 +31,7 @@ import yaml
 
 from pipelines.bronze.lake_export import LakeSettings
 from pipelines.bronze.tables import DATASET, REJECTS_TABLE
-from pipelines.cli import run_command
+from pipelines.cli import help_description, run_command
 from pipelines.dlt_run_context import configured_path
 from pipelines.exit_codes import ExitCode, RunFailed
 from pipelines.pseudonym_key import pseudonym_key
@@ -48,7 +48,7 @@ SUMMARY_MARKS = ("Done. PASS=", " ERROR ", " FAIL ")  # dbt's lines worth showin
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m pipelines.spark_build",
-        description=(__doc__ or "").splitlines()[0],
+        description=help_description(__doc__),
         epilog="Exit codes: 0 built, 2 usage, 5 bad warehouse, 6 dbt failed.",
     )
     p.add_argument("--lake", type=Path, help="lake root as bronze's --lake (default: [bronze_lake] from dlt config)")

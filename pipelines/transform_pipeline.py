@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.cli import run_command
+from pipelines.cli import help_description, run_command
 from pipelines.dbt_build import dbt_build
 from pipelines.exit_codes import ExitCode, RunFailed
 from pipelines.pseudonym_key import pseudonym_key
@@ -29,7 +29,7 @@ from pipelines.warehouse_lock import warehouse_lock
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python pipelines/transform_pipeline.py",
-        description=(__doc__ or "").splitlines()[0],
+        description=help_description(__doc__),
         epilog=(
             "Exit codes: 0 built, 2 usage, 3 busy, 5 bad warehouse, 6 dbt failed (failing nodes listed), "
             "7 gold not published."

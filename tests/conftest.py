@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Every dbt invocation of a test session (and of each pytest-xdist worker: the suite runs on both
+# cores) writes its manifest, results and logs to folders of its own, never the developer's
+# dbt/target: two builds sharing a target folder would read each other's run_results.json.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+DBT_TARGET = ROOT / "dbt" / "target" / "pytest" / WORKER
+os.environ["DBT_TARGET_PATH"] = str(DBT_TARGET)
+os.environ["DBT_LOG_PATH"] = str(ROOT / "dbt" / "logs" / "pytest" / WORKER)
 SCALE = "0.003"
 SEED = "7"
 

@@ -165,6 +165,10 @@ def test_bronze_and_transform_succeed_while_the_app_serves_and_it_then_shows_the
                     str(warehouse),
                     "--pipelines-dir",
                     str(target / "pipelines"),
+                    # what the app reads (the data tests run in every other build of the suite)
+                    "--select",
+                    "resource_type:seed",
+                    "resource_type:model",
                 ],
             )
             assert transform.returncode == 0, transform.stdout[-3000:]

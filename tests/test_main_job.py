@@ -15,8 +15,6 @@ from conftest import ROOT
 
 import duckdb
 
-DBT_TARGET = ROOT / "dbt" / "target"
-
 
 def main_job(tmp_path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -134,10 +132,9 @@ def test_bad_warehouse_is_one_line_naming_the_file(tmp_path):
 def test_dbt_failure_names_only_this_runs_nodes(bronze, tmp_path):
     """A build dbt cannot even start: exit 6, and a stale run_results.json is not read as this run's."""
     shutil.copy(bronze / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
-    results = DBT_TARGET / "run_results.json"
-    saved = results.read_bytes() if results.exists() else None
-    DBT_TARGET.mkdir(exist_ok=True)
-    results.write_text(
+    stale_target = tmp_path / "target"  # the target folder holds an earlier invocation's results
+    stale_target.mkdir()
+    (stale_target / "run_results.json").write_text(
         json.dumps(
             {
                 "metadata": {"generated_at": "2000-01-01T00:00:00.000000Z"},
@@ -147,13 +144,9 @@ def test_dbt_failure_names_only_this_runs_nodes(bronze, tmp_path):
             }
         )
     )
-    try:
-        env = dict(os.environ, DBT_TARGET_PATH="/dev/null/target")  # dbt cannot create its target folder
-        proc = transform(tmp_path / "warehouse.duckdb", env=env)
-    finally:
-        results.unlink()
-        if saved is not None:
-            results.write_bytes(saved)
+    # dbt cannot start without its log folder
+    env = dict(os.environ, DBT_TARGET_PATH=str(stale_target), DBT_LOG_PATH="/dev/null/logs")
+    proc = transform(tmp_path / "warehouse.duckdb", env=env)
     assert proc.returncode == 6
     assert one_error_line(proc).startswith("error: dbt could not start the build")
     assert "stale_model" not in proc.stderr and "old failure" not in proc.stderr

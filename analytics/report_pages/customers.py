@@ -1,6 +1,7 @@
 """Customers: segments, CLV distribution, new vs returning, VIP share and churn signals."""
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from analytics import charts, measures, ui
@@ -36,17 +37,31 @@ if active == 0:
     ui.nothing_selected(gold.frame("SELECT 1 WHERE false"), "customers")
     st.stop()
 
+# One scan for the segment and VIP charts: a customer has one segment and one VIP flag, and an
+# order one customer, so customers and orders per (segment, VIP) add up to either grouping.
+groups = gold.frame(
+    f"""{SALES}SELECT c.customer_segment AS segment,
+               CASE WHEN c.is_vip THEN 'VIP' ELSE 'Other customers' END AS customer_type,
+               count(DISTINCT s.customer_key) AS customers, sum(s.net_amount_aud) AS net,
+               count(DISTINCT s.order_number) AS orders
+        FROM sales AS s JOIN dim_customer AS c ON c.customer_key = s.customer_key
+        WHERE {PERIOD} AND s.customer_key <> -1 GROUP BY 1, 2""",
+    f.params(),
+)
+
+
+def shares(by: str) -> pd.DataFrame:
+    """Customers, net sales, orders, AOV and share of net sales per value of `by`."""
+    totals = groups.groupby(by, as_index=False, dropna=False)[["customers", "net", "orders"]].sum()
+    totals["aov"] = totals["net"] / totals["orders"].where(totals["orders"] > 0)
+    totals["share"] = totals["net"] / totals["net"].sum()
+    return totals.sort_values("net", ascending=False)
+
+
 left, right = st.columns(2)
 with left:
     st.subheader("Segments")
-    segments = gold.frame(
-        f"""{SALES}SELECT c.customer_segment AS segment, count(DISTINCT s.customer_key) AS customers,
-                   sum(s.net_amount_aud) AS net, count(DISTINCT s.order_number) AS orders,
-                   net / nullif(orders, 0) AS aov, net / sum(sum(s.net_amount_aud)) OVER () AS share
-            FROM sales AS s JOIN dim_customer AS c ON c.customer_key = s.customer_key
-            WHERE {PERIOD} AND s.customer_key <> -1 GROUP BY 1 ORDER BY net DESC""",
-        f.params(),
-    )
+    segments = shares("segment")
     st.altair_chart(
         charts.bar(
             segments,
@@ -68,14 +83,7 @@ with left:
     st.caption("Segments from dim_customer: vip, new (joined in the last 90 days of data), active, lapsed, prospect.")
 with right:
     st.subheader("VIP share")
-    vip = gold.frame(
-        f"""{SALES}SELECT CASE WHEN c.is_vip THEN 'VIP' ELSE 'Other customers' END AS customer_type,
-                   count(DISTINCT s.customer_key) AS customers, sum(s.net_amount_aud) AS net,
-                   net / sum(sum(s.net_amount_aud)) OVER () AS share
-            FROM sales AS s JOIN dim_customer AS c ON c.customer_key = s.customer_key
-            WHERE {PERIOD} AND s.customer_key <> -1 GROUP BY 1""",
-        f.params(),
-    )
+    vip = shares("customer_type")
     st.altair_chart(
         charts.donut(
             vip,
@@ -169,10 +177,9 @@ RECENCY_BANDS = [
     (366, 10**6, "over a year (churned)"),
 ]
 # Each customer's last order up to the end date; the page gets the bands and the 15 most
-# valuable customers at risk, not one row per customer.
+# valuable customers at risk, not one row per customer (their orders are counted for those 15).
 LAST_ORDERS = f"""{SALES}, last AS (
-        SELECT customer_key, max(date_key) AS last_key, sum(net_amount_aud) AS lifetime_net,
-               count(DISTINCT order_number) AS orders
+        SELECT customer_key, max(date_key) AS last_key, sum(net_amount_aud) AS lifetime_net
         FROM sales WHERE date_key <= $end_key AND customer_key <> -1 GROUP BY 1),
     recency AS (
         SELECT *, CAST(strptime(CAST(last_key AS VARCHAR), '%Y%m%d') AS DATE) AS last_order,
@@ -190,10 +197,17 @@ recency = gold.frame(
     ),
 )
 at_risk = gold.frame(
-    f"""{LAST_ORDERS}SELECT r.customer_key AS customer_number, c.first_name || ' ' || c.last_name AS customer, c.city,
-               c.customer_segment AS segment, r.orders, r.lifetime_net, r.last_order
-        FROM recency AS r JOIN dim_customer AS c ON c.customer_key = r.customer_key
-        WHERE r.days_since BETWEEN 91 AND 365 ORDER BY r.lifetime_net DESC, r.customer_key LIMIT 15""",
+    f"""{LAST_ORDERS}, top AS (
+            SELECT * FROM recency WHERE days_since BETWEEN 91 AND 365
+            ORDER BY lifetime_net DESC, customer_key LIMIT 15),
+        top_orders AS (
+            SELECT customer_key, count(DISTINCT order_number) AS orders FROM sales
+            WHERE date_key <= $end_key AND customer_key IN (SELECT customer_key FROM top) GROUP BY 1)
+        SELECT r.customer_key AS customer_number, c.first_name || ' ' || c.last_name AS customer, c.city,
+               c.customer_segment AS segment, o.orders, r.lifetime_net, r.last_order
+        FROM top AS r JOIN top_orders AS o USING (customer_key)
+        JOIN dim_customer AS c ON c.customer_key = r.customer_key
+        ORDER BY r.lifetime_net DESC, r.customer_key""",
     f.params(),
 )
 left, right = st.columns([2, 3])

@@ -7,7 +7,7 @@ from functools import partial
 import streamlit as st
 
 from analytics import charts, measures, ui
-from analytics.filters import PERIOD, SALES_CTE, date_key, with_
+from analytics.filters import DAILY_CTE, PERIOD, SALES_CTE, date_key, with_
 
 ctx = ui.context()
 gold, f = ctx.gold, ctx.slicers
@@ -53,17 +53,21 @@ if sales == 0:
 
 SALES = with_(SALES_CTE)
 st.subheader("Sales trend")
+# Daily sales from sales_daily; its orders add up over categories only for one category.
+day_source, day_orders = (
+    ("daily", "sum(orders)") if len(f.categories) <= 1 else ("sales", "count(DISTINCT order_number)")
+)
 trend = gold.frame(
-    f"""{SALES}, days AS (
+    f"""{with_(SALES_CTE, DAILY_CTE)}, days AS (
             SELECT CAST(unnest(range($trend_start::TIMESTAMP, $end_date::TIMESTAMP + INTERVAL 1 DAY, INTERVAL 1 DAY))
                         AS DATE) AS day),
-        daily AS (SELECT CAST(strptime(CAST(date_key AS VARCHAR), '%Y%m%d') AS DATE) AS day,
-                         sum(net_amount_aud) AS net, count(DISTINCT order_number) AS orders
-                  FROM sales WHERE date_key BETWEEN $trend_start_key AND $end_key GROUP BY 1),
+        per_day AS (SELECT CAST(strptime(CAST(date_key AS VARCHAR), '%Y%m%d') AS DATE) AS day,
+                           sum(net_amount_aud) AS net, {day_orders} AS orders
+                    FROM {day_source} WHERE date_key BETWEEN $trend_start_key AND $end_key GROUP BY 1),
         series AS (SELECT d.day, coalesce(x.net, 0) AS net, coalesce(x.orders, 0) AS orders,
                           avg(coalesce(x.net, 0)) OVER (ORDER BY d.day ROWS BETWEEN 29 PRECEDING AND CURRENT ROW)
                               AS rolling
-                   FROM days AS d LEFT JOIN daily AS x USING (day))
+                   FROM days AS d LEFT JOIN per_day AS x USING (day))
     SELECT day, net, orders, rolling FROM series WHERE day BETWEEN $start_date AND $end_date ORDER BY day""",
     f.params(trend_start=f.start - timedelta(days=29), trend_start_key=date_key(f.start - timedelta(days=29))),
 )
@@ -136,9 +140,12 @@ with left:
 with right:
     st.subheader("Category split")
     split = gold.frame(
-        f"""{SALES}SELECT category, sum(net_amount_aud) AS net, sum(quantity) AS units,
+        f"""SELECT category, sum(net_amount_aud) AS net, sum(quantity) AS units,
                    net / sum(sum(net_amount_aud)) OVER () AS share
-            FROM sales WHERE {PERIOD} GROUP BY 1 ORDER BY net DESC""",
+            FROM sales_daily WHERE NOT all_categories AND {PERIOD}
+              AND (len($regions) = 0 OR list_contains($regions, region))
+              AND (len($categories) = 0 OR list_contains($categories, category))
+            GROUP BY 1 ORDER BY net DESC""",
         f.params(),
     )
     st.altair_chart(

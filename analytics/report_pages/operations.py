@@ -14,18 +14,13 @@ gold, f = ctx.gold, ctx.slicers
 ui.page_header("Operations", ctx)
 SHIPPED = "ship_date_key BETWEEN $start_key AND $end_key"
 
-shipped = gold.frame(
-    f"""{with_(SHIPMENTS_CTE)}SELECT count(*) AS shipments, sum(shipping_cost_aud) AS cost,
-               count(*) FILTER (WHERE sla_status = 'overdue') AS overdue
-        FROM shipments WHERE {SHIPPED}""",
-    f.params(),
-)
+totals = measures.shipment_totals(gold, f)
 sensor_totals = gold.frame(
-    f"""{with_(SENSORS_CTE)}SELECT sum(reading_count) AS readings, sum(out_of_range_count) AS anomalies
-        FROM sensors WHERE {PERIOD}""",
+    f"""SELECT sum(reading_count) AS readings, sum(out_of_range_count) AS anomalies FROM sensor_daily
+        WHERE {PERIOD} AND (len($regions) = 0 OR list_contains($regions, region))""",
     f.params(),
 )
-shipments, cost, overdue = (shipped.iat[0, i] for i in range(3))
+shipments, cost, overdue = totals["shipments"], totals["cost"], totals["overdue"]
 readings, anomalies = sensor_totals.iat[0, 0], sensor_totals.iat[0, 1]
 ui.kpis(
     [

@@ -7,12 +7,11 @@ import altair as alt
 import streamlit as st
 
 from analytics import charts, measures, ui
-from analytics.filters import PERIOD, RETURNS_CTE, SALES_DETAIL_CTE, with_
+from analytics.filters import PERIOD, RETURNS_CTE, SALES_CTE, with_
 
 ctx = ui.context()
 gold, f = ctx.gold, ctx.slicers
 ui.page_header("Products", ctx)
-SALES = with_(SALES_DETAIL_CTE)
 
 with st.sidebar:
     st.subheader("Margin assumption")
@@ -45,12 +44,17 @@ if sales == 0:
     ui.nothing_selected(gold.frame("SELECT 1 WHERE false"), "sales")
     st.stop()
 
+# Sums per product version first, its SKU and names after (a join over the aggregate, not over
+# every line).
 products = gold.frame(
-    f"""{with_(SALES_DETAIL_CTE, RETURNS_CTE)}, sold AS (
-            SELECT sku, any_value(product_name) AS product, any_value(category) AS category,
-                   any_value(subcategory) AS subcategory, sum(net_amount_aud) AS net, sum(line_total_aud) AS base,
-                   sum(quantity) AS units, count(DISTINCT order_number) AS orders
-            FROM sales WHERE {PERIOD} AND product_key <> -1 GROUP BY sku),
+    f"""{with_(SALES_CTE, RETURNS_CTE)}, by_key AS (
+            SELECT product_key, sum(net_amount_aud) AS net, sum(line_total_aud) AS base, sum(quantity) AS units
+            FROM sales WHERE {PERIOD} AND product_key <> -1 GROUP BY 1),
+        sold AS (
+            SELECT p.sku, any_value(p.product_name) AS product, any_value(p.category) AS category,
+                   any_value(p.subcategory) AS subcategory, sum(k.net) AS net, sum(k.base) AS base,
+                   sum(k.units) AS units
+            FROM by_key AS k JOIN dim_product AS p ON p.product_key = k.product_key GROUP BY p.sku),
         returned AS (SELECT sku, sum(returned_quantity) AS units_returned FROM returns
                      WHERE order_date BETWEEN $start_date AND $end_date GROUP BY 1)
     SELECT s.*, s.net - $cost_ratio * s.base AS margin, (s.net - $cost_ratio * s.base) / s.net AS margin_pct,
@@ -69,13 +73,26 @@ product_tips = [
     charts.tip("return_rate", "Return rate", ".1%"),
 ]
 
+# The browser draws at most this many marks per chart: tens of thousands of points with
+# tooltips kept Chromium busy for seconds after the page had rendered (and so delayed the next
+# page); the best sellers are the points a reader can tell apart anyway.
+MAX_POINTS = 1000
+
 st.subheader("Revenue vs margin")
 pick = alt.selection_point(name="pick", fields=["sku"], on="click")
+scatter = products.nlargest(MAX_POINTS, "net")
 st.altair_chart(
-    alt.Chart(products)
+    alt.Chart(scatter)
     .mark_circle(opacity=0.7)
     .encode(
-        x=alt.X("net:Q", title="Net sales (AUD)", scale=alt.Scale(type="symlog")),
+        x=alt.X(
+            "net:Q",
+            title="Net sales (AUD)",
+            # the shown products' range, not from zero: the best sellers would crowd one edge
+            scale=alt.Scale(
+                type="symlog", domain=[float(scatter["net"].min()), float(scatter["net"].max())], nice=False
+            ),
+        ),
         y=alt.Y("margin_pct:Q", title="Estimated margin %", axis=alt.Axis(format="%")),
         size=alt.Size("units:Q", legend=None),
         color=alt.Color("category:N", legend=alt.Legend(orient="bottom", title=None)),
@@ -88,7 +105,10 @@ st.altair_chart(
     key="revenue_margin",
 )
 ui.follow_drill()
-st.caption("Click a product to open its detail. Margin falls with discounts: every line carries the same cost share.")
+shown = f"The {MAX_POINTS:,} best-selling of {len(products):,} products. " if len(products) > MAX_POINTS else ""
+st.caption(
+    f"{shown}Click a product to open its detail. Margin falls with discounts: every line carries the same cost share."
+)
 
 st.subheader("Category drill-down")
 level_category = st.session_state.get("drill_category")
@@ -123,7 +143,6 @@ grouped = rows.groupby(level if level != "product" else "sku", as_index=False).a
     net=("net", "sum"),
     margin=("margin", "sum"),
     units=("units", "sum"),
-    orders=("orders", "sum"),
     product=("product", "first"),
 )
 grouped["margin_pct"] = grouped["margin"] / grouped["net"]
@@ -196,7 +215,14 @@ summary["share_of_sales"] = summary["net"] / summary["net"].sum()
 left, right = st.columns([3, 2])
 with left:
     st.altair_chart(
-        alt.Chart(abc)
+        # the curve through at most MAX_POINTS ranks, always through each class's first and last
+        alt.Chart(
+            abc[
+                (abc.index % max(1, len(abc) // MAX_POINTS) == 0)
+                | (abc["class"] != abc["class"].shift())
+                | (abc["class"] != abc["class"].shift(-1))
+            ]
+        )
         .mark_area(opacity=0.6)
         .encode(
             x=alt.X("rank:Q", title="Products ranked by net sales"),
@@ -228,16 +254,18 @@ with right:
 
 st.subheader("Price-change impact")
 changes = gold.frame(
-    f"""{SALES}, changes AS (
+    f"""{with_(SALES_CTE)}, changes AS (
             SELECT product_id, sku, product_name, category, CAST(valid_from AS DATE) AS changed_on,
                    previous_price, list_price, price_change_pct
             FROM dim_product
             WHERE is_price_changed AND product_key <> -1
               AND (len($categories) = 0 OR list_contains($categories, category))
               AND CAST(valid_from AS DATE) BETWEEN $start_date AND $end_date),
-        daily AS (SELECT product_id, CAST(strptime(CAST(date_key AS VARCHAR), '%Y%m%d') AS DATE) AS day,
-                         sum(quantity) AS units, sum(net_amount_aud) AS net
-                  FROM sales WHERE product_id IN (SELECT product_id FROM changes) GROUP BY 1, 2)
+        changed_keys AS (SELECT product_key, product_id FROM dim_product
+                         WHERE product_id IN (SELECT product_id FROM changes)),
+        daily AS (SELECT k.product_id, CAST(strptime(CAST(s.date_key AS VARCHAR), '%Y%m%d') AS DATE) AS day,
+                         sum(s.quantity) AS units, sum(s.net_amount_aud) AS net
+                  FROM sales AS s JOIN changed_keys AS k ON k.product_key = s.product_key GROUP BY 1, 2)
     SELECT c.sku, c.product_name AS product, c.category, c.changed_on, c.previous_price, c.list_price AS new_price,
            c.price_change_pct,
            coalesce(sum(d.units) FILTER (WHERE d.day BETWEEN c.changed_on - 30 AND c.changed_on - 1), 0) / 30.0

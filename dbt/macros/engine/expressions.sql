@@ -417,3 +417,44 @@
 {% macro _spark_json_at(json, keys) -%}
     get_json_object({{ json }}, concat('$'{% for key in keys %}, '.', {{ key }}{% endfor %}))
 {%- endmacro %}
+
+{# -- types ---------------------------------------------------------------------------- #}
+
+{# A column type written with DuckDB's name (varchar, timestamp with time zone), in the engine's name. #}
+{% macro engine_type(data_type) -%}
+    {{ return(adapter.dispatch('engine_type', 'retail_lakehouse')(data_type)) }}
+{%- endmacro %}
+
+{% macro duckdb__engine_type(data_type) -%}
+    {{ return(data_type) }}
+{%- endmacro %}
+
+{% macro spark__engine_type(data_type) -%}
+    {{ return(spark_type(data_type)) }}
+{%- endmacro %}
+
+{# -- exact arithmetic ---------------------------------------------------------------- #}
+
+{#
+  numerator / denominator (both non-negative, the numerator with at most `scale` decimals)
+  rounded half up to `scale` decimals, the same on every engine. DuckDB divides decimals in
+  floating point, where a tie such as 12.34565 can round down; Spark divides them exactly.
+  Here the division is of integers (units of 10^-scale).
+#}
+{% macro exact_quotient(numerator, denominator, scale) -%}
+    {{ return(adapter.dispatch('exact_quotient', 'retail_lakehouse')(numerator, denominator, scale)) }}
+{%- endmacro %}
+
+{% macro duckdb__exact_quotient(numerator, denominator, scale) -%}
+    cast(
+        ((2 * cast(({{ numerator }}) * {{ 10 ** scale }} as hugeint) + ({{ denominator }})) // (2 * ({{ denominator }})))
+        / {{ 10 ** scale }} as decimal(18, {{ scale }})
+    )
+{%- endmacro %}
+
+{% macro spark__exact_quotient(numerator, denominator, scale) -%}
+    cast(
+        ((2 * cast(({{ numerator }}) * {{ 10 ** scale }} as bigint) + ({{ denominator }})) div (2 * ({{ denominator }})))
+        / {{ 10 ** scale }} as decimal(18, {{ scale }})
+    )
+{%- endmacro %}

@@ -173,11 +173,11 @@ thresholds as (
 )
 
 select
-    cast('{{ run_id }}' as varchar) as run_id,
-    cast('{{ run_started_at }}' as timestamp with time zone) as run_at,
-    cast(table_name as varchar) as table_name,
-    cast(check_name as varchar) as check_name,
-    cast(check_subject as varchar) as check_subject,
+    cast('{{ run_id }}' as {{ engine_type('varchar') }}) as run_id,
+    cast('{{ run_started_at }}' as {{ engine_type('timestamp with time zone') }}) as run_at,
+    cast(table_name as {{ engine_type('varchar') }}) as table_name,
+    cast(check_name as {{ engine_type('varchar') }}) as check_name,
+    cast(check_subject as {{ engine_type('varchar') }}) as check_subject,
     cast(measured_value as double) as measured_value,
     cast(sample_rows as bigint) as sample_rows,
     cast(warn_min as double) as warn_min,
@@ -190,5 +190,5 @@ select
         when measured_value < alert_min or measured_value > alert_max then 'ALERT'
         when measured_value < warn_min or measured_value > warn_max then 'WARNING'
         else 'OK'
-    end as varchar) as status
+    end as {{ engine_type('varchar') }}) as status
 from thresholds

@@ -11,7 +11,9 @@ sold as (
     select
         order_id,
         product_id,
-        sum(net_amount) / sum(qty) as net_unit_price
+        sum(net_amount) / sum(qty) as net_unit_price,
+        sum(net_amount) as net_amount_sold,
+        sum(qty) as qty_sold
     from {{ ref('silver_order_lines') }}
     group by order_id, product_id
 ),
@@ -41,9 +43,11 @@ select
     r.qty as returned_quantity,
     o.currency,
     s.net_unit_price,
-    cast(r.qty * s.net_unit_price as decimal(18, 4)) as refund_amount,
+    -- qty * net_amount_sold / qty_sold, rounded exactly (the same cent on DuckDB and Spark)
+    {{ exact_quotient('r.qty * s.net_amount_sold', 's.qty_sold', 4) }} as refund_amount,
     o.rate_to_aud,
-    cast(r.qty * s.net_unit_price * o.rate_to_aud as decimal(18, 4)) as refund_amount_aud,
+    cast({{ exact_quotient('r.qty * s.net_amount_sold', 's.qty_sold', 4) }} * o.rate_to_aud as decimal(18, 4))
+        as refund_amount_aud,
     s.order_id is not null as is_matched_to_sale
 from returned as r
 left join reason_codes as rc on r.reason = rc.reason
