@@ -1,7 +1,8 @@
 {{ config(materialized='incremental', unique_key=['order_number', 'line_number'],
           incremental_strategy='delete+insert', on_schema_change='fail') }}
 -- Incremental (docs/decisions.md §28): lines of newer bronze loads, and the old lines whose
--- keys those loads can change (their order, its customer or store, their product).
+-- keys those loads can change (their order, its customer or store, their product), or whose
+-- exchange rate a newer load delivered (a corrected or late rate).
 {{ refresh_scope_depends_on() }}
 select
     l.order_id as order_number,
@@ -44,4 +45,5 @@ left join {{ ref('dim_product') }} as p
         {{ new_bronze_loads('l.bronze_load_id') }}
         or l.order_id in ({{ orders_to_refresh() }})
         or l.product_id in ({{ products_to_refresh() }})
+        or {{ new_bronze_loads('o.rate_bronze_load_id') }}
 {%- endif %}

@@ -43,4 +43,5 @@ left join {{ ref('stg_exchange_rates') }} as rate
         {{ new_bronze_loads('s.bronze_load_id') }}
         or s.order_id in ({{ orders_to_refresh() }})
         or s.is_in_transit
+        or {{ new_bronze_loads('rate.bronze_load_id') }}
 {%- endif %}
