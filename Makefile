@@ -11,9 +11,9 @@ SECRETS := .dlt/secrets.toml
 
 SEED   ?= 42
 SCALE  ?= 0.01
-# pytest-xdist workers of `make test` (each test module runs whole on one worker); TEST_WORKERS=2
-# uses both cores: 18 min instead of about 30 here, but a browser test is not yet stable under that load
-TEST_WORKERS ?= 1
+# pytest-xdist workers of `make test` (each test module runs whole on one worker; the session's
+# shared datasets and builds are made once for all workers); TEST_WORKERS=1 runs it serially
+TEST_WORKERS ?= 2
 RAW    ?= data_raw
 
 .PHONY: run daily schedule test test-spark install-spark lint format install generate bronze bronze-info transform optimize bi screenshots bench realism lock clean

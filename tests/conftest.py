@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,24 @@ SCALE = "0.003"
 SEED = "7"
 
 
+def once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `make` fills, made once per test run: the first pytest-xdist worker that asks
+    makes it while the others wait, then every worker reads it (a session fixture alone is made
+    once per worker). Fixtures made this way are read-only for the tests."""
+    root = tmp_path_factory.getbasetemp()
+    if WORKER != "main":
+        root = root.parent  # the run's folder, shared by its workers
+    folder = root / f"shared-{name}"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".made").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that failed half-way
+            folder.mkdir()
+            make(folder)
+            (folder / ".made").touch()
+    return folder
+
+
 def run_generator(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess, as a user would."""
     proc = subprocess.run(
@@ -35,9 +55,10 @@ def run_generator(*args: str, check: bool = True) -> subprocess.CompletedProcess
 @pytest.fixture(scope="session")
 def raw(tmp_path_factory) -> Path:
     """The base dataset at a small scale."""
-    out = tmp_path_factory.mktemp("raw") / "data_raw"
-    run_generator("--seed", SEED, "--scale", SCALE, "--out", str(out))
-    return out
+    folder = once_per_run(
+        tmp_path_factory, "raw", lambda f: run_generator("--seed", SEED, "--scale", SCALE, "--out", str(f / "data_raw"))
+    )
+    return folder / "data_raw"
 
 
 @pytest.fixture(scope="session")
@@ -61,10 +82,12 @@ INCREMENT = ("--start-date", "2026-01-01", "--days", "2", "--late-days", "3")
 @pytest.fixture(scope="session")
 def raw_incremented(raw, tmp_path_factory) -> Path:
     """The base dataset plus a two-day increment with one partition arriving 3 days late."""
-    out = tmp_path_factory.mktemp("raw_incr") / "data_raw"
-    shutil.copytree(raw, out)
-    run_generator("--seed", SEED, "--scale", SCALE, "--out", str(out), *INCREMENT)
-    return out
+
+    def make(folder: Path) -> None:
+        shutil.copytree(raw, folder / "data_raw")
+        run_generator("--seed", SEED, "--scale", SCALE, "--out", str(folder / "data_raw"), *INCREMENT)
+
+    return once_per_run(tmp_path_factory, "raw_incremented", make) / "data_raw"
 
 
 def run_bronze(
@@ -99,9 +122,7 @@ def bronze_args(raw: Path, target: Path) -> list[str]:
 @pytest.fixture(scope="session")
 def bronze(raw, tmp_path_factory) -> Path:
     """Bronze loaded once from the base dataset; tests read it, never change it."""
-    target = tmp_path_factory.mktemp("bronze")
-    run_bronze(raw, target)
-    return target
+    return once_per_run(tmp_path_factory, "bronze", lambda target: run_bronze(raw, target))
 
 
 def copy_bronze(bronze: Path, into: Path) -> Path:
@@ -131,24 +152,32 @@ def workspace(tmp_path_factory):
 def built(bronze, workspace, tmp_path_factory) -> Path:
     """Silver and gold built once by the transform CLI on the session bronze; tests read it,
     never change it (they check a copy out to change it)."""
-    workspace.checkout(bronze / "warehouse.duckdb")
-    shutil.rmtree(workspace.folder / "gold", ignore_errors=True)  # the saved Gold holds this build only
-    proc = workspace.transform()
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "gold published" in proc.stdout
-    return workspace.save(tmp_path_factory.mktemp("built"))
+
+    def make(folder: Path) -> None:
+        workspace.checkout(bronze / "warehouse.duckdb")
+        shutil.rmtree(workspace.folder / "gold", ignore_errors=True)  # the saved Gold holds this build only
+        proc = workspace.transform()
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        assert "gold published" in proc.stdout
+        workspace.save(folder)
+
+    return once_per_run(tmp_path_factory, "built", make) / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="session")
 def incremented_built(raw_incremented, workspace, tmp_path_factory) -> Path:
     """Base and increment loaded into a new bronze in one run, then built once (the first
     build sees every delivery at once); read-only like `built`."""
-    loaded = tmp_path_factory.mktemp("incremented_bronze")
-    run_bronze(raw_incremented, loaded)
-    workspace.checkout(loaded / "warehouse.duckdb")
-    proc = workspace.transform()
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return workspace.save(tmp_path_factory.mktemp("incremented_built"))
+
+    def make(folder: Path) -> None:
+        loaded = tmp_path_factory.mktemp("incremented_bronze")
+        run_bronze(raw_incremented, loaded)
+        workspace.checkout(loaded / "warehouse.duckdb")
+        proc = workspace.transform()
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        workspace.save(folder)
+
+    return once_per_run(tmp_path_factory, "incremented_built", make) / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="session")
@@ -168,9 +197,11 @@ def built_target(bronze, built, tmp_path_factory) -> Path:
     """The session bronze target (lake, dlt folder) with the `built` warehouse and its published
     Gold in place of the bronze-only warehouse: what `make run` leaves, without another build.
     Read-only; tests copy it to change it."""
-    target = tmp_path_factory.mktemp("built_target")
-    shutil.copytree(bronze / "lake", target / "lake")
-    for folder in ("pipelines", "gold"):
-        shutil.copytree(built.parent / folder, target / folder, symlinks=True)
-    shutil.copy(built, target / "warehouse.duckdb")
-    return target
+
+    def make(target: Path) -> None:
+        shutil.copytree(bronze / "lake", target / "lake")
+        for folder in ("pipelines", "gold"):
+            shutil.copytree(built.parent / folder, target / folder, symlinks=True)
+        shutil.copy(built, target / "warehouse.duckdb")
+
+    return once_per_run(tmp_path_factory, "built_target", make)
