@@ -12,10 +12,13 @@ import json
 import os
 import re
 import shutil
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 import pytest
+import xlsxwriter
 from conftest import ROOT, run_bronze
 from dbt_runs import copy_warehouse, query
 
@@ -96,6 +99,32 @@ def plant_late_dimension_rows(data: Path, warehouse: Path) -> dict[str, int]:
     return orphans
 
 
+def plant_rate_correction(data: Path, warehouse: Path) -> dict:
+    """A late exchange-rate change file that corrects the rate of the (currency, day) with the
+    most orders built so far: bronze merges it over the old row under a newer load."""
+    currency, day = query(
+        warehouse,
+        "SELECT currency, order_date_utc FROM silver.silver_orders WHERE currency <> 'AUD' "
+        "GROUP BY ALL ORDER BY count(*) DESC, 1, 2 LIMIT 1",
+    )[0]
+    ((old,),) = query(
+        warehouse, "SELECT rate_to_aud FROM bronze.exchange_rates WHERE currency = ? AND date = ?", currency, day
+    )
+    new = round(old * Decimal("1.25"), 8)
+    folder = data / "exchange_rates_changes" / LATE_CHANGE_DT
+    folder.mkdir(parents=True)
+    workbook = xlsxwriter.Workbook(str(folder / "part-99999.xlsx"))
+    sheet = workbook.add_worksheet("rates")
+    sheet.write_row(0, 0, ["date", "currency", "rate_to_aud"])
+    sheet.write_datetime(
+        1, 0, datetime(day.year, day.month, day.day), workbook.add_format({"num_format": "yyyy-mm-dd"})
+    )
+    sheet.write_string(1, 1, currency)
+    sheet.write_number(1, 2, float(new), workbook.add_format({"num_format": "0.00000000"}))
+    workbook.close()
+    return {"currency": currency, "day": day, "old": old, "new": new}
+
+
 def forget_resolved_orphans(data: Path, warehouse: Path, orphans: dict[str, int]) -> None:
     """Drop from the raw anomaly log the orphan references of every bronze row that references
     a planted orphan (any copy of an order header, any line)."""
@@ -170,13 +199,14 @@ def deliveries(built, raw, raw_incremented, workspace, tmp_path_factory):
     for changes in held_back.iterdir():
         shutil.move(changes, data / changes.name)
     orphans = plant_late_dimension_rows(data, warehouse)
+    rate = plant_rate_correction(data, warehouse)
     deliver("late dimensions")
     incremental = workspace.save(tmp_path_factory.mktemp("incremental"))
     # the reference: the compared models and everything upstream, rebuilt in full (not tested again)
     proc = workspace.dbt("run", "--full-refresh", "--select", *(f"+{m.split('.')[1]}" for m in COMPARED))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     full = copy_warehouse(workspace.warehouse, tmp_path_factory.mktemp("full_refresh"))
-    return {"steps": steps, "incremental": incremental, "full": full, "orphans": orphans, "data": data}
+    return {"steps": steps, "incremental": incremental, "full": full, "orphans": orphans, "data": data, "rate": rate}
 
 
 def test_gold_after_the_increment_equals_a_full_refresh(deliveries):
@@ -275,8 +305,9 @@ def test_fact_delivery_selects_only_the_new_rows(deliveries):
 
 def test_late_dimension_delivery_selects_only_the_rows_it_rekeys(deliveries):
     """The second delivery brings no facts: Silver and Gold select exactly the orders and lines
-    of the delivered customers (every registration of the same person), stores and products."""
-    step, data = deliveries["steps"]["late dimensions"], deliveries["data"]
+    of the delivered customers (every registration of the same person), stores and products;
+    Gold also the lines and shipments converted at the corrected exchange rate."""
+    step, data, rate = deliveries["steps"]["late dimensions"], deliveries["data"], deliveries["rate"]
     selected = step["selected"]
     ids = {
         table: [
@@ -296,6 +327,7 @@ def test_late_dimension_delivery_selects_only_the_rows_it_rekeys(deliveries):
             " OR customer_id IN (SELECT id FROM delivered_customers)"
         )
         params = {"stores": ids["stores"]}
+        repriced = {"currency": rate["currency"], "day": rate["day"]}
         assert (
             selected["silver.silver_orders"]
             == con.sql(f"SELECT count(*) FROM ({orders})", params=params).fetchone()[0]
@@ -311,15 +343,30 @@ def test_late_dimension_delivery_selects_only_the_rows_it_rekeys(deliveries):
             selected["gold.fct_sales"]
             == con.sql(
                 f"SELECT count(*) FROM silver.silver_order_lines WHERE order_id IN ({orders}) "
-                "OR product_id IN (SELECT unnest($products::BIGINT[]))",
-                params={**params, "products": ids["products"]},
+                "OR product_id IN (SELECT unnest($products::BIGINT[])) OR order_id IN (SELECT order_id FROM "
+                "silver.silver_orders WHERE currency = $currency AND order_date_utc = $day)",
+                params={**params, **repriced, "products": ids["products"]},
             ).fetchone()[0]
             > 0
         )
         assert (
             selected["gold.fct_shipments"]
             == con.sql(
-                f"SELECT count(*) FROM silver.silver_shipments WHERE is_in_transit OR order_id IN ({orders})",
-                params=params,
+                f"SELECT count(*) FROM silver.silver_shipments AS s WHERE is_in_transit OR order_id IN ({orders}) "
+                "OR order_id IN (SELECT order_id FROM silver.silver_orders WHERE currency = $currency) "
+                "AND CAST(timezone('UTC', s.shipped_at) AS DATE) = $day",
+                params={**params, **repriced},
             ).fetchone()[0]
         )
+
+
+def test_a_corrected_exchange_rate_reaches_the_facts_built_before(deliveries, built):
+    """The late rate file corrects a rate the base's sales were converted at: the incremental
+    build converts those lines again (and the full refresh agrees, above)."""
+    rate, warehouse = deliveries["rate"], deliveries["incremental"]
+    lines = (
+        "SELECT DISTINCT s.rate_to_aud FROM gold.fct_sales AS s JOIN gold.dim_date AS d ON s.date_key = d.date_key "
+        "WHERE s.currency = ? AND d.calendar_date = ?"
+    )
+    assert query(built, lines, rate["currency"], rate["day"]) == [(rate["old"],)]
+    assert query(warehouse, lines, rate["currency"], rate["day"]) == [(rate["new"],)]
