@@ -17,7 +17,8 @@ import duckdb
 from pipelines.bronze import retail_bronze
 from pipelines.bronze.crash_points import crash_point
 from pipelines.bronze.lake_export import LakeExport, LakeSettings, finish_pending
-from pipelines.bronze.manifest import latest_manifest, manifest_in
+from pipelines.bronze.load_loop import prompt_load_loop
+from pipelines.bronze.manifest import manifest_in
 from pipelines.bronze.planning import ManifestRow, Plan, plan_run, vanished_files
 from pipelines.bronze.report import Profile, failed_files, peak_rss_mib, table_summary
 from pipelines.bronze.returns_cdc import applied_version, newest_version
@@ -63,8 +64,12 @@ def run_bronze(options: BronzeOptions) -> ExitCode:
         return ExitCode.OK
     with warehouse_lock(warehouse, "bronze", wait=options.wait):
         con = open_warehouse(warehouse, wait=options.wait)
+        # Bronze rows have no order. Keeping the insertion order makes DuckDB's parallel inserts
+        # write row groups out of order, which the checkpoint then rewrites: the load written twice.
+        con.execute("SET preserve_insertion_order = false")
         try:
-            _load(run, options, con)
+            with prompt_load_loop():
+                _load(run, options, con)
             with run.profile.step("checkpoint"):  # DuckDB writes its log into the file (else at close)
                 con.execute("CHECKPOINT")
             return _report(run, con, time.perf_counter() - started)
@@ -84,7 +89,7 @@ def _load(run: _Run, options: BronzeOptions, con: duckdb.DuckDBPyConnection) -> 
         print("completed the bronze load left by an interrupted run", file=sys.stderr)
     lake.export_pending()
     with run.profile.step("plan"):
-        seen = latest_manifest(pipeline)
+        seen = manifest_in(con, DATASET)  # the destination's connection (dlt's client would open another)
         plan = plan_run(run.raw_root, run.tables, seen, run.reprocess)
         versions = _returns_versions_to_apply(run, seen)
     _print_plan(plan, versions)
