@@ -64,7 +64,9 @@ class Validator:
     """Holds one in-memory DuckDB connection (UTC) for all batches of a run."""
 
     def __init__(self, ingestion_ts: datetime) -> None:
-        self.con = duckdb.connect(config={"memory_limit": "1GB"})
+        # Two of these run at once (one per extract worker) beside the warehouse's: each batch
+        # needs a few hundred MB at most.
+        self.con = duckdb.connect(config={"memory_limit": "512MB"})
         self.con.sql("SET TimeZone = 'UTC'")
         self.ingestion_ts = ingestion_ts
 
