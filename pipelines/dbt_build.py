@@ -18,6 +18,7 @@ from pipelines.bronze.tables import DATASET, PIPELINE_NAME
 from pipelines.dbt_results import DBT_PROJECT, TARGET, failed_nodes, run_results
 from pipelines.dlt_run_context import dlt_pipelines_dir
 from pipelines.exit_codes import ExitCode, RunFailed
+from pipelines.tested_loads import ENV_VAR as TESTS_AFTER_LOAD
 
 
 def dbt_build(
@@ -26,15 +27,22 @@ def dbt_build(
     select: Sequence[str] = (),
     full_refresh: bool = False,
     run_id: str | None = None,
+    tests_after_load: str | None = None,
 ) -> Sequence[DBTNodeResult]:
     """`dbt build` (models, tests, seeds, snapshots in DAG order) of every node, or of `select`;
-    `run_id` names the run in gold.dq_metrics (default: dbt's invocation id).
+    `run_id` names the run in gold.dq_metrics (default: dbt's invocation id); with
+    `tests_after_load`, generic tests check only the rows of newer bronze loads where their
+    meaning allows it (dbt/macros/rows_under_test.sql).
 
     Raises:
         RunFailed(DBT_FAILED): a node failed (each failing node of this build is listed) or dbt
             could not start (its own message is shown above).
     """
     os.environ["RETAIL_WAREHOUSE"] = str(warehouse.resolve())  # dbt/profiles.yml reads it
+    # Read when tests compile, not when dbt parses: a new value never invalidates partial parsing.
+    os.environ.pop(TESTS_AFTER_LOAD, None)
+    if tests_after_load:
+        os.environ[TESTS_AFTER_LOAD] = tests_after_load
     pipeline = dlt.pipeline(
         PIPELINE_NAME,
         destination=dlt.destinations.duckdb(str(warehouse.resolve())),
