@@ -3,7 +3,6 @@ bronze warehouse."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -19,6 +18,8 @@ from pipelines.dbt_results import DBT_PROJECT, TARGET, failed_nodes, run_results
 from pipelines.dlt_run_context import dlt_pipelines_dir
 from pipelines.exit_codes import ExitCode, RunFailed
 from pipelines.tested_loads import ENV_VAR as TESTS_AFTER_LOAD
+
+DQ_RUN_ID = "RETAIL_DQ_RUN_ID"  # dbt/models/data_quality/dq_metrics.sql reads it
 
 
 def dbt_build(
@@ -39,10 +40,12 @@ def dbt_build(
             could not start (its own message is shown above).
     """
     os.environ["RETAIL_WAREHOUSE"] = str(warehouse.resolve())  # dbt/profiles.yml reads it
-    # Read when tests compile, not when dbt parses: a new value never invalidates partial parsing.
-    os.environ.pop(TESTS_AFTER_LOAD, None)
-    if tests_after_load:
-        os.environ[TESTS_AFTER_LOAD] = tests_after_load
+    # Read when nodes compile, not when dbt parses (as --vars would be): new values every run never
+    # make dbt parse the project again.
+    for name, value in ((TESTS_AFTER_LOAD, tests_after_load), (DQ_RUN_ID, run_id)):
+        os.environ.pop(name, None)
+        if value:
+            os.environ[name] = value
     pipeline = dlt.pipeline(
         PIPELINE_NAME,
         destination=dlt.destinations.duckdb(str(warehouse.resolve())),
@@ -54,7 +57,6 @@ def dbt_build(
     runner = dlt.dbt.package(pipeline, str(DBT_PROJECT), venv=Venv.restore(sys.prefix))
     # No --fail-fast: every failing test is reported, and dbt skips what depends on a failure.
     params = (["--select", *select] if select else []) + (["--full-refresh"] if full_refresh else [])
-    params += ["--vars", json.dumps({"dq_run_id": run_id})] if run_id else []
     started = datetime.now(UTC)
     try:
         # The runner's public methods run `dbt run` and `dbt test` only; `dbt build` (which also
