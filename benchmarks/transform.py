@@ -205,10 +205,13 @@ def main() -> int:
             "EXPLAIN ANALYZE output: `docs/explain/`. Layer times in brackets are dbt node time (the execution "
             "time of the layer's models, seeds and tests, summed over dbt's 2 threads). Build times include "
             "starting dbt through dlt's runner (a few seconds) and publishing Gold as Parquet for readers. The "
-            "incremental build re-runs every test on whole tables and rebuilds the dimensions, the SCD2 history "
-            "tables (`snapshots.*`, from bronze's history), returns, fct_returns and the data-quality models in "
-            "full; the large silver facts, fct_sales, fct_shipments and fct_sensor_readings read only the new "
-            "bronze loads and the old rows whose keys those loads change (docs/decisions.md §28).",
+            "incremental build runs the row-level tests and the uniqueness tests of models with a bronze load id on "
+            "the new bronze loads only (uniqueness: every row whose key a new row has), and every other test on "
+            "whole tables (docs/decisions.md §29); it rebuilds the dimensions, the SCD2 history tables "
+            "(`snapshots.*`, from bronze's history), returns, fct_returns and the data-quality models in full; the "
+            "large silver facts, fct_sales, fct_shipments and fct_sensor_readings read only the new bronze loads "
+            "and the old rows whose keys those loads change (docs/decisions.md §28). Publishing writes every Gold "
+            "relation again.",
         ],
     )
     return 0

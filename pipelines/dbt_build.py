@@ -3,7 +3,6 @@ bronze warehouse."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -18,6 +17,9 @@ from pipelines.bronze.tables import DATASET, PIPELINE_NAME
 from pipelines.dbt_results import DBT_PROJECT, TARGET, failed_nodes, run_results
 from pipelines.dlt_run_context import dlt_pipelines_dir
 from pipelines.exit_codes import ExitCode, RunFailed
+from pipelines.tested_loads import ENV_VAR as TESTS_AFTER_LOAD
+
+DQ_RUN_ID = "RETAIL_DQ_RUN_ID"  # dbt/models/data_quality/dq_metrics.sql reads it
 
 
 def dbt_build(
@@ -26,15 +28,24 @@ def dbt_build(
     select: Sequence[str] = (),
     full_refresh: bool = False,
     run_id: str | None = None,
+    tests_after_load: str | None = None,
 ) -> Sequence[DBTNodeResult]:
     """`dbt build` (models, tests, seeds, snapshots in DAG order) of every node, or of `select`;
-    `run_id` names the run in gold.dq_metrics (default: dbt's invocation id).
+    `run_id` names the run in gold.dq_metrics (default: dbt's invocation id); with
+    `tests_after_load`, generic tests check only the rows of newer bronze loads where their
+    meaning allows it (dbt/macros/rows_under_test.sql).
 
     Raises:
         RunFailed(DBT_FAILED): a node failed (each failing node of this build is listed) or dbt
             could not start (its own message is shown above).
     """
     os.environ["RETAIL_WAREHOUSE"] = str(warehouse.resolve())  # dbt/profiles.yml reads it
+    # Read when nodes compile, not when dbt parses (as --vars would be): new values every run never
+    # make dbt parse the project again.
+    for name, value in ((TESTS_AFTER_LOAD, tests_after_load), (DQ_RUN_ID, run_id)):
+        os.environ.pop(name, None)
+        if value:
+            os.environ[name] = value
     pipeline = dlt.pipeline(
         PIPELINE_NAME,
         destination=dlt.destinations.duckdb(str(warehouse.resolve())),
@@ -46,7 +57,6 @@ def dbt_build(
     runner = dlt.dbt.package(pipeline, str(DBT_PROJECT), venv=Venv.restore(sys.prefix))
     # No --fail-fast: every failing test is reported, and dbt skips what depends on a failure.
     params = (["--select", *select] if select else []) + (["--full-refresh"] if full_refresh else [])
-    params += ["--vars", json.dumps({"dq_run_id": run_id})] if run_id else []
     started = datetime.now(UTC)
     try:
         # The runner's public methods run `dbt run` and `dbt test` only; `dbt build` (which also

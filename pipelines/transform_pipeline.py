@@ -22,6 +22,7 @@ from pipelines.dbt_build import dbt_build
 from pipelines.exit_codes import ExitCode, RunFailed
 from pipelines.pseudonym_key import pseudonym_key
 from pipelines.publish_gold import publish_for_readers
+from pipelines.tested_loads import loads_to_test, record_tested
 from pipelines.warehouse import check_warehouse, configured_warehouse
 from pipelines.warehouse_lock import warehouse_lock
 
@@ -56,8 +57,20 @@ def transform(args: argparse.Namespace) -> int:
     with warehouse_lock(warehouse, "transform", wait=args.wait):
         check_warehouse(warehouse, wait=args.wait)
         started = time.perf_counter()
-        results = dbt_build(warehouse, args.pipelines_dir, args.select or (), args.full_refresh, args.run_id)
+        every_node = not args.select
+        tested, newest = loads_to_test(warehouse)
+        # Only an incremental build of every node tests just the new loads (docs/decisions.md §29).
+        tests_after = tested if every_node and not args.full_refresh else None
+        if tests_after:
+            print(
+                f"silver + gold: incremental build; row-level tests on the bronze loads after {tests_after}", flush=True
+            )
+        results = dbt_build(
+            warehouse, args.pipelines_dir, args.select or (), args.full_refresh, args.run_id, tests_after
+        )
         report_build(results, started)
+        if every_node:
+            record_tested(warehouse, newest)
         publish_for_readers(warehouse)  # Gold as Parquet for readers (the BI app), atomically swapped
     return ExitCode.OK
 

@@ -5,9 +5,11 @@
     incremental_strategy='delete+insert',
     on_schema_change='fail',
 ) }}
--- One row per check per run, appended: the run id is the scheduled run's (the transform's
--- --run-id, dbt var dq_run_id), else dbt's invocation id. A repeated run replaces its own rows.
-{%- set run_id = var('dq_run_id', invocation_id) %}
+-- One row per check per run, appended: the run id is the scheduled run's (dbt var dq_run_id,
+-- or the transform's --run-id, passed in RETAIL_DQ_RUN_ID: read when the model compiles, so a
+-- new id does not make dbt parse the project again), else dbt's invocation id. A repeated run
+-- replaces its own rows.
+{%- set run_id = var('dq_run_id', none) or (env_var('RETAIL_DQ_RUN_ID', '') if execute else '') or invocation_id %}
 {%- set fact_tables = ['fct_sales', 'fct_returns', 'fct_shipments', 'fct_sensor_readings'] %}
 
 with rejection as (
