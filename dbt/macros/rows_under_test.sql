@@ -6,15 +6,16 @@
   test reads its whole table, as before.
 
   Generic tests read their model through get_where_subquery (dbt's own macro, overridden
-  here for every adapter). On a model with a bronze_load_id column, under that setting:
+  here for every adapter). On a staging view or an incremental model with a bronze_load_id
+  column, under that setting:
   - a row-level test (not_null, accepted_values, relationships, accepted_reasons, and the
     rate tests whose tolerated rate is 0) reads the rows of the new loads only;
   - a uniqueness test reads every row (old or new) whose key a new row has, so a new key
     that repeats an old one still fails;
   - any other test reads the whole table: a rate test with a tolerance (a share of the
     whole table: a small load would fail on a single tolerated anomaly) and unknown tests.
-  Models without bronze_load_id (dimensions, snapshots, views, data-quality models) and the
-  singular tests in tests/ always read whole tables.
+  Other models (dimensions, snapshots and other full rebuilds, views, data-quality models) and
+  the singular tests in tests/ always read whole tables.
 #}
 {% macro default__get_where_subquery(relation) -%}
     {%- set scope = rows_under_test(relation) -%}
@@ -43,8 +44,7 @@
     {%- if not after_load or not test -%}
         {%- do return(whole_table) -%}
     {%- endif -%}
-    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
-    {%- if 'bronze_load_id' not in columns -%}
+    {%- if not loaded_by_bronze_loads(relation) -%}
         {%- do return(whole_table) -%}
     {%- endif -%}
     {%- set new_rows = "bronze_load_id > '" ~ after_load ~ "'" -%}
@@ -65,4 +65,19 @@
             ~ ') as new_row on ' ~ matches | join(' and ')}) -%}
     {%- endif -%}
     {%- do return(whole_table) -%}
+{%- endmacro %}
+
+{#
+  Whether a row of the relation can only change with a newer bronze load: a staging view (one
+  row per bronze row) or an incremental model, with a bronze_load_id column in its yml. Rows of
+  a model rebuilt in full (snapshots: an old version closes when a new one arrives) can change
+  under their old load id. Read from dbt's graph: no query per test.
+#}
+{% macro loaded_by_bronze_loads(relation) -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model'
+        and (node.alias or node.name) == relation.identifier and node.schema == relation.schema -%}
+        {%- do return('bronze_load_id' in node.columns
+            and (node.config.materialized == 'incremental' or node.fqn[1] == 'staging')) -%}
+    {%- endfor -%}
+    {%- do return(false) -%}
 {%- endmacro %}
