@@ -16,7 +16,7 @@ import sys
 import time
 
 import duckdb
-from benchmarks.report import ROOT, checks_table, cpu_seconds, machine, measure_child, publish, run_child
+from benchmarks.report import ROOT, checks_table, cpu_seconds, machine, measure_child, publish, run_child, site_args
 from generators.config import GENERATOR_VERSION
 
 WORK = ROOT / ".bench"
@@ -89,14 +89,7 @@ def main() -> int:
     command = [
         sys.executable,
         "pipelines/bronze_dlt_pipeline.py",
-        "--raw",
-        str(raw),
-        "--lake",
-        str(target / "lake"),
-        "--warehouse",
-        str(target / "warehouse.duckdb"),
-        "--pipelines-dir",
-        str(target / "pipelines"),
+        *site_args(raw, target),
     ]
     print("floor: DuckDB read_csv -> one Parquet copy", file=sys.stderr)
     floor_s, floor_cpu, floor_rows = floor(raw)

@@ -14,7 +14,7 @@ import re
 import shutil
 import sys
 
-from benchmarks.report import ROOT, ChildRun, checks_table, machine, measure_child, publish
+from benchmarks.report import ROOT, ChildRun, checks_table, machine, measure_child, publish, site_args
 
 WORK = ROOT / ".bench"
 TARGETS = {"wall_s": 150.0, "rss_mib": 2560.0}  # at scale 1.0
@@ -33,14 +33,7 @@ def run_job(scale: float, seed: int) -> tuple[ChildRun, dict[str, float], int]:
         str(seed),
         "--scale",
         str(scale),
-        "--raw",
-        str(folder / "raw"),
-        "--warehouse",
-        str(folder / "warehouse.duckdb"),
-        "--lake",
-        str(folder / "lake"),
-        "--pipelines-dir",
-        str(folder / "pipelines"),
+        *site_args(folder / "raw", folder),
     ]
     print(f"main job at scale {scale:g}", file=sys.stderr)
     run = measure_child(command)

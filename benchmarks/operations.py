@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import duckdb
-from benchmarks.report import ROOT, ChildRun, machine, measure_child, publish
+from benchmarks.report import ROOT, ChildRun, machine, measure_child, publish, site_args
 
 WORK = ROOT / ".bench" / "operations"
 REPORT = ROOT / "docs" / "operations.md"
@@ -48,19 +48,6 @@ LAST_LOAD_PER_FILE = """
     SELECT file_path, table_name, sha256, rows_processed, rows_loaded, rows_rejected
       FROM {db}.gold.fct_ingestion_audit
    QUALIFY row_number() OVER (PARTITION BY file_path ORDER BY finished_at DESC) = 1"""
-
-
-def site_args(site: Path, raw: Path) -> list[str]:
-    return [
-        "--raw",
-        str(raw),
-        "--warehouse",
-        str(site / "warehouse.duckdb"),
-        "--lake",
-        str(site / "lake"),
-        "--pipelines-dir",
-        str(site / "pipelines"),
-    ]
 
 
 def shown(command: list[str], run: ChildRun) -> list[str]:
@@ -124,16 +111,16 @@ def main() -> int:
         str(args.seed),
         "--scale",
         f"{args.scale:g}",
-        *site_args(site, raw),
+        *site_args(raw, site),
     ]
-    daily = [sys.executable, "pipelines/scheduled_run.py", *site_args(site, raw), "--log-dir", str(site / "logs")]
+    daily = [sys.executable, "pipelines/scheduled_run.py", *site_args(raw, site), "--log-dir", str(site / "logs")]
     sequence = [
         first_run,
         [*daily, "--late-file"],
         [*daily, "--no-late-file", "--add-column", "products.brand", "--add-column", "orders_header.device_type"],
         [*daily, "--no-late-file"],
         first_run,
-        [sys.executable, "pipelines/bronze_dlt_pipeline.py", *site_args(rebuild, raw)],
+        [sys.executable, "pipelines/bronze_dlt_pipeline.py", *site_args(raw, rebuild)],
         [
             sys.executable,
             "pipelines/transform_pipeline.py",

@@ -77,6 +77,20 @@ def run_child(args: list[str]) -> tuple[float, float]:
     return run.wall, run.rss_mib
 
 
+def site_args(raw: Path, site: Path) -> list[str]:
+    """The pipeline CLIs' options for a raw folder and a site (warehouse, lake and dlt state)."""
+    return [
+        "--raw",
+        str(raw),
+        "--warehouse",
+        str(site / "warehouse.duckdb"),
+        "--lake",
+        str(site / "lake"),
+        "--pipelines-dir",
+        str(site / "pipelines"),
+    ]
+
+
 def cpu_seconds() -> float:
     """User + system CPU seconds of this process so far (its threads included)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)

@@ -18,7 +18,7 @@ import time
 from datetime import date, timedelta
 
 import duckdb
-from benchmarks.report import ROOT, ChildRun, checks_table, machine, measure_child, publish, run_child
+from benchmarks.report import ROOT, ChildRun, checks_table, machine, measure_child, publish, run_child, site_args
 from pipelines.dbt_results import TARGET, describe_layer_seconds, run_results
 
 WORK = ROOT / ".bench"
@@ -141,14 +141,7 @@ def main() -> int:
         [
             sys.executable,
             "pipelines/bronze_dlt_pipeline.py",
-            "--raw",
-            str(raw),
-            "--lake",
-            str(target / "lake"),
-            "--warehouse",
-            str(warehouse),
-            "--pipelines-dir",
-            str(target / "pipelines"),
+            *site_args(raw, target),  # its warehouse is target / "warehouse.duckdb"
         ]
     )
     print("silver + gold: incremental build", file=sys.stderr)
