@@ -103,18 +103,23 @@ class Workspace:
         """`warehouse` and the Gold published beside it moved to the workspace's path for the
         commands run in the block (given the path yielded), and moved back after it. A warehouse
         the block creates is moved there too. The dlt folder stays put: pass its path."""
-        beside = {warehouse: self.warehouse, warehouse.parent / "gold": self.folder / "gold"}
-        beside[warehouse.with_name(warehouse.name + ".wal")] = self.warehouse.with_name(self.warehouse.name + ".wal")
-        for theirs, ours in beside.items():
-            shutil.rmtree(ours) if ours.is_dir() else ours.unlink(missing_ok=True)
+        moves = {
+            warehouse: self.warehouse,
+            warehouse.with_suffix(".duckdb.wal"): self.warehouse.with_suffix(".duckdb.wal"),
+            warehouse.parent / "gold": self.folder / "gold",
+        }
+        for theirs, ours in moves.items():
+            if ours.is_dir():  # the workspace's own, from an earlier test
+                shutil.rmtree(ours)
+            ours.unlink(missing_ok=True)
             if theirs.exists():
-                theirs.rename(ours)
+                shutil.move(theirs, ours)
         try:
             yield self.warehouse
         finally:
-            for theirs, ours in beside.items():
+            for theirs, ours in moves.items():
                 if ours.exists():
-                    ours.rename(theirs)
+                    shutil.move(ours, theirs)
 
     def save(self, folder: Path) -> Path:
         """Keep the workspace's warehouse (a fixture's result) and the Gold its transforms
