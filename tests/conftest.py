@@ -148,7 +148,17 @@ def workspace(tmp_path_factory):
     """The fixed warehouse path of every dbt run on dbt/ (see dbt_runs.Workspace)."""
     from dbt_runs import Workspace
 
-    return Workspace(tmp_path_factory.mktemp("dbt_workspace"))
+    workspace = Workspace(tmp_path_factory.mktemp("dbt_workspace"))
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_parsed_early(request) -> None:
+    """A session that builds with dbt sets up its workspace first: dbt parses the project in the
+    background while the first datasets are made (a worker waiting for them has a core to spare)."""
+    if any("workspace" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("workspace")
 
 
 @pytest.fixture(scope="session")

@@ -88,14 +88,41 @@ class Workspace:
     def __init__(self, folder: Path):
         self.folder = folder
         self.warehouse = folder / "warehouse.duckdb"
+        # dbt's parse of the project for this path, in the background while the session's datasets
+        # are made: the first transform finds it saved. The same profile, profile flag and secret as
+        # the transform's dbt (pipelines/dbt_build.py: dlt's runner passes --profile duckdb).
+        env = dict(
+            os.environ, RETAIL_WAREHOUSE=str(self.warehouse.resolve()), DBT_ENV_SECRET_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY
+        )
+        self.parsing: subprocess.Popen | None = subprocess.Popen(
+            [str(DBT), "parse", "--profiles-dir", ".", "--profile", "duckdb", "--quiet"],
+            cwd=ROOT / "dbt",
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def parsed(self) -> None:
+        """Wait for the background parse (a dbt run meanwhile would race it for the target folder)."""
+        if self.parsing:
+            self.parsing.wait()
+            self.parsing = None
+
+    def close(self) -> None:
+        if self.parsing:
+            self.parsing.kill()
+            self.parsing.wait()
 
     def checkout(self, source: Path) -> Path:
+        self.parsed()
         return copy_warehouse(source, self.folder)
 
     def transform(self, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        self.parsed()
         return transform(self.warehouse, *extra, env=env)
 
     def dbt(self, *args: str) -> subprocess.CompletedProcess:
+        self.parsed()
         return dbt(ROOT / "dbt", self.warehouse, *args)
 
     @contextmanager
@@ -103,6 +130,7 @@ class Workspace:
         """`warehouse` and the Gold published beside it moved to the workspace's path for the
         commands run in the block (given the path yielded), and moved back after it. A warehouse
         the block creates is moved there too. The dlt folder stays put: pass its path."""
+        self.parsed()
         moves = {
             warehouse: self.warehouse,
             warehouse.with_suffix(".duckdb.wal"): self.warehouse.with_suffix(".duckdb.wal"),
