@@ -84,7 +84,7 @@ screenshots: $(STAMP) | $(SECRETS)
 
 ## The test suite (small scales, real files).
 test: $(STAMP) | $(SECRETS)
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## Scale-out proofs (docs/scale_out.md): the dbt project built on Spark (local mode) from the
 ## bronze lake a DuckDB build used, compared with that build; and bronze's Delta lake on an

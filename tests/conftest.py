@@ -218,3 +218,37 @@ def built_target(bronze, built, tmp_path_factory) -> Path:
         shutil.copy(built, target / "warehouse.duckdb")
 
     return once_per_run(tmp_path_factory, "built_target", make)
+
+
+# The order in which the workers take the test files (pytest-xdist --dist loadfile, with
+# --no-loadscope-reorder in the Makefile): the file that builds the shared warehouse first and,
+# beside it, files that need only the raw dataset or bronze (made early); then the longest
+# first, so that no worker is left alone with a long file at the end. Files not listed follow.
+FILE_ORDER = [
+    "test_gold.py",
+    "test_generator_increment.py",
+    "test_silver.py",
+    "test_bronze_operations.py",
+    "test_runbook_drills.py",
+    "test_scheduled_run.py",
+    "test_lake_travel.py",
+    "test_bi_browser.py",
+    "test_planted_defects.py",
+    "test_incremental_layers.py",
+    "test_main_job.py",
+    "test_lake_optimize.py",
+    "test_bronze_hostile.py",
+    "test_bronze_load.py",
+    "test_scoped_data_tests.py",
+    "test_generator_cli.py",
+    "test_generator_realism.py",
+    "test_bi_app.py",
+    "test_generator_determinism.py",
+    "test_bi_measures.py",
+    "test_schema_evolution.py",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(FILE_ORDER)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(FILE_ORDER)))  # stable: file order kept
