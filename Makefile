@@ -16,7 +16,7 @@ SCALE  ?= 0.01
 TEST_WORKERS ?= 2
 RAW    ?= data_raw
 
-.PHONY: run daily schedule test test-spark install-spark lint format install generate bronze bronze-info transform optimize bi screenshots bench realism lock clean
+.PHONY: run daily schedule test test-drills test-spark install-spark lint format install generate bronze bronze-info transform optimize bi screenshots bench realism lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=/path/to/python3.11")'
@@ -82,9 +82,15 @@ bi: $(STAMP) | $(SECRETS)
 screenshots: $(STAMP) | $(SECRETS)
 	$(PY) -m analytics.screenshots
 
-## The test suite (small scales, real files).
+## The test suite (small scales, real files) but its drills: the tests that run bronze and/or
+## an every-node dbt build of their own (pytest marker `drill`) are `make test-drills`. CI runs both.
 test: $(STAMP) | $(SECRETS)
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not drill"
+
+## The drills: runbook drills, kill drills, the main job and the scheduled runs end to end,
+## incremental builds compared with full ones, lake maintenance.
+test-drills: $(STAMP) | $(SECRETS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m drill
 
 ## Scale-out proofs (docs/scale_out.md): the dbt project built on Spark (local mode) from the
 ## bronze lake a DuckDB build used, compared with that build; and bronze's Delta lake on an

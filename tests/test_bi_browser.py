@@ -137,6 +137,7 @@ def run_while_clicking(tab, command: list[str]) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(command, proc.returncode, output)
 
 
+@pytest.mark.drill
 def test_bronze_and_transform_succeed_while_the_app_serves_and_it_then_shows_the_new_build(
     chromium, bi_target, raw_incremented, workspace
 ):

@@ -138,6 +138,7 @@ def test_changed_file_policy(loaded_copy):
     assert "make clean" in proc.stderr and counts(target) == before
 
 
+@pytest.mark.drill
 @pytest.mark.parametrize("point", CRASH_POINTS)
 def test_run_killed_at_any_step_is_completed_by_the_next(raw_incremented, bronze, tmp_path, point):
     """kill -9 at each step of loading an increment; the next run completes it exactly once."""
@@ -149,6 +150,7 @@ def test_run_killed_at_any_step_is_completed_by_the_next(raw_incremented, bronze
     assert_exactly_once(raw_incremented, target)
 
 
+@pytest.mark.drill
 def test_lake_is_written_from_the_warehouse_when_the_load_package_is_gone(raw_incremented, bronze, tmp_path):
     """A load the lake never got, whose package files are lost: the next run exports it from DuckDB."""
     target = copy_bronze(bronze, tmp_path / "t")
@@ -309,6 +311,7 @@ def configured_run(raw, tmp_path_factory):
     return env, target, bronze, dbt
 
 
+@pytest.mark.drill
 def test_dbt_source_freshness_during_a_load_does_not_break_it(raw, configured_run):
     env, target, bronze, dbt = configured_run
     assert dbt.returncode != 0 and "Could not set lock" in dbt.stdout + dbt.stderr  # dbt is the one refused
@@ -316,6 +319,7 @@ def test_dbt_source_freshness_during_a_load_does_not_break_it(raw, configured_ru
     assert_exactly_once(raw, target)
 
 
+@pytest.mark.drill
 def test_plain_dlt_cli_sees_the_pipeline(configured_run):
     env, target, _, _ = configured_run
     dlt_cli = os.path.join(os.path.dirname(sys.executable), "dlt")
@@ -333,6 +337,7 @@ def test_plain_dlt_cli_sees_the_pipeline(configured_run):
     assert "retail_bronze " in listed and "retail_bronze_lake" in listed and str(target / "dlt") in listed
 
 
+@pytest.mark.drill
 def test_attached_pipeline_reads_the_warehouse(configured_run):
     env, target, _, _ = configured_run
     proc = subprocess.run(

@@ -24,6 +24,9 @@ from dbt_runs import copy_warehouse, query
 
 import duckdb
 
+# Each runs bronze and/or an every-node dbt build of its own: `make test-drills` (CI runs both tiers).
+pytestmark = pytest.mark.drill
+
 LOAD_COLUMNS = ("ingestion_ts", "bronze_load_id")  # which bronze load brought a row, and when
 COMPARED = (
     "silver.silver_orders",

@@ -16,6 +16,9 @@ from test_lake_travel import assert_one_line_error, copy_target, run_lake
 
 import duckdb
 
+# Each runs bronze and/or an every-node dbt build of its own: `make test-drills` (CI runs both tiers).
+pytestmark = pytest.mark.drill
+
 SECOND_INCREMENT = ("--start-date", "2026-01-03", "--days", "2", "--late-days", "1")
 THIRD_INCREMENT = ("--start-date", "2026-01-05", "--days", "2")
 

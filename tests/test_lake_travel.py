@@ -165,6 +165,7 @@ def test_restore_is_refused_while_bronze_runs(raw, bronze):
     assert DeltaTable(raw / "returns").version() == returns_history(raw)["versions"][-1]["version"]
 
 
+@pytest.mark.drill
 def test_drill_restore_raw_returns_then_bronze_silver_gold_follow(raw, built_target, workspace, tmp_path):
     """The runbook's drill: a delete in the returns source is undone by restoring the version
     before it; bronze applies the restore, the transform rebuilds silver and gold returns."""
@@ -194,6 +195,7 @@ def test_drill_restore_raw_returns_then_bronze_silver_gold_follow(raw, built_tar
     assert set(deleted) <= gold and len(gold) == silver == raw_rows
 
 
+@pytest.mark.drill
 def test_drill_restore_a_damaged_bronze_lake_table(raw, bronze, tmp_path):
     """The bronze lake is a copy of DuckDB bronze: a version equal to DuckDB is restored, any
     other is refused, and silver and gold (which read DuckDB) need nothing."""
@@ -229,6 +231,7 @@ def test_vacuumed_versions_are_refused_clearly(raw, bronze, tmp_path):
     assert_one_line_error(run_lake("restore", "bronze.returns", "0", raw=raw, target=target), 2, "removed by VACUUM")
 
 
+@pytest.mark.drill
 def test_drill_rebuild_the_delta_lake_from_duckdb(raw, bronze, tmp_path):
     """When no version equals DuckDB: without the Delta lake and its dlt state, bronze exports every load again."""
     raw, target = copy_target(raw, bronze, tmp_path)

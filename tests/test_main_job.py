@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 from dbt_runs import TEST_PSEUDONYM_KEY
 
@@ -47,6 +48,7 @@ def number(pattern: str, text: str) -> float:
     return float(match.group(1).replace(",", ""))
 
 
+@pytest.mark.drill
 def test_main_job_runs_every_layer_and_its_summary_matches_the_warehouse(tmp_path, workspace):
     with workspace.hosting(tmp_path / "warehouse.duckdb") as warehouse:
         proc = main_job(tmp_path, "--seed", "3", "--scale", "0.002", warehouse=warehouse)

@@ -19,6 +19,9 @@ from bronze_checks import manifest, raw_records, warehouse
 from conftest import ROOT, SCALE, SEED, copy_bronze, run_bronze, run_generator
 from dbt_runs import TEST_PSEUDONYM_KEY, query, transform
 
+# Each runs bronze and/or an every-node dbt build of its own: `make test-drills` (CI runs both tiers).
+pytestmark = pytest.mark.drill
+
 # Gold figures that must survive every drill: rows and sums of the facts.
 GOLD_FIGURES = """
     SELECT (SELECT count(*) FROM gold.fct_sales), (SELECT sum(net_amount_aud) FROM gold.fct_sales),

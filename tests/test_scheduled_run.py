@@ -143,6 +143,7 @@ def alert_run(site, cron_run, workspace):
     return proc, hook.received
 
 
+@pytest.mark.drill
 def test_the_crontab_line_runs_from_crons_minimal_environment(site, cron_run):
     line, proc = cron_run
     assert re.match(r"^[\d*/,-]+ [\d*/,-]+ [\d*/,-]+ [\d*/,-]+ [\d*/,-]+ cd /", line), line
@@ -150,6 +151,7 @@ def test_the_crontab_line_runs_from_crons_minimal_environment(site, cron_run):
     assert proc.stdout == ""  # --quiet: cron mails nothing when all is well; the log has it all
 
 
+@pytest.mark.drill
 def test_the_run_adds_the_next_day_and_a_late_file_through_every_layer(site, cron_run):
     manifest = json.loads((site / "raw" / "_manifest.json").read_text())
     batch = manifest["batches"][-1]["args"]
@@ -172,6 +174,7 @@ def test_the_run_adds_the_next_day_and_a_late_file_through_every_layer(site, cro
     assert bronze > 0 and gold + quarantined == bronze
 
 
+@pytest.mark.drill
 def test_a_new_column_reaches_bronze_and_silver_ignores_it(site, cron_run):
     ((brands,),) = query(site, "SELECT count(brand) FROM bronze.products")
     assert brands > 0
@@ -188,6 +191,7 @@ def test_a_new_column_reaches_bronze_and_silver_ignores_it(site, cron_run):
     assert drift, "gold.vw_schema_drift shows the new column"
 
 
+@pytest.mark.drill
 def test_every_log_line_is_stamped_and_old_days_are_removed(site, cron_run):
     logs = sorted((site / "logs").glob("scheduled_run-*.log"))
     assert [p.name for p in logs if "2020" in p.name] == []
@@ -196,6 +200,7 @@ def test_every_log_line_is_stamped_and_old_days_are_removed(site, cron_run):
     assert any("[silver+gold]" in line for line in lines) and any("succeeded" in line for line in lines)
 
 
+@pytest.mark.drill
 def test_dq_metrics_gain_one_row_per_check_per_run_and_keep_history(site, cron_run):
     runs = query(site, "SELECT run_id, count(*) FROM gold.dq_metrics GROUP BY 1 ORDER BY min(run_at)")
     assert len(runs) == 2  # the session build's, then the scheduled run's
@@ -227,6 +232,7 @@ def test_dq_metrics_gain_one_row_per_check_per_run_and_keep_history(site, cron_r
     assert drift["fct_sales"] == pytest.approx((after - before) / before, abs=1e-6) and after > before
 
 
+@pytest.mark.drill
 def test_an_alert_fails_the_run_records_it_and_posts_the_webhook(site, alert_run):
     proc, posted = alert_run
     assert proc.returncode == 8, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -242,6 +248,7 @@ def test_an_alert_fails_the_run_records_it_and_posts_the_webhook(site, alert_run
     assert posted == [records[-1]]
 
 
+@pytest.mark.drill
 def test_an_overlapping_run_is_refused_by_the_lock_and_alerts(site, alert_run):
     from pipelines.warehouse_lock import warehouse_lock
 

@@ -4,9 +4,13 @@ new row whose key an old load already delivered."""
 
 from __future__ import annotations
 
+import pytest
 from dbt_runs import query
 
 import duckdb
+
+# Each runs bronze and/or an every-node dbt build of its own: `make test-drills` (CI runs both tiers).
+pytestmark = pytest.mark.drill
 
 
 def plant_new_load(warehouse, *inserts: str) -> str:

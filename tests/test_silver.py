@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
+import pytest
 import yaml
 from conftest import ROOT, run_bronze
 from dbt_runs import PLAIN_DBT_TARGET, query, transform
@@ -155,6 +156,7 @@ def fingerprints(warehouse) -> dict:
         return out
 
 
+@pytest.mark.drill
 def test_incremental_run_after_an_increment_equals_a_full_build(built, incremented_built, raw_incremented, workspace):
     """The increment (new days, a late partition, change files) loaded onto the built base and
     built incrementally equals a first build of base and increment together."""
@@ -194,6 +196,7 @@ def test_incremental_run_after_an_increment_equals_a_full_build(built, increment
     assert current == customers_now
 
 
+@pytest.mark.drill
 def test_price_history_survives_loading_base_and_increment_before_the_first_build(incremented_built, raw_incremented):
     """Base and increment reached bronze in one load, before any dbt build: the repriced products
     still have two versions, and the sales before the change keep the old price."""
