@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 from deltalake import DeltaTable, Schema
-from deltalake.transaction import AddAction, CommitProperties, Transaction, create_table_with_add_actions
+from deltalake.transaction import AddAction, CommitProperties, RemoveAction, Transaction, create_table_with_add_actions
 
 APP_ID = "retail_bronze"
 LOAD_ID_KEY = "bronze_load_id"
@@ -81,10 +81,11 @@ def commit_load(table: Path, files: list[Path], load_id: str, partition_columns:
         )
         return
     dt = DeltaTable(str(table))
-    current = pa.schema(dt.schema().to_arrow())  # type: ignore[arg-type]
+    current = pa.schema(dt.schema().to_arrow())
     added = [pa.field(f.name, f.type) for f in schema if f.name not in current.names]
+    actions: list[AddAction | RemoveAction] = list(adds)
     dt.create_write_transaction(
-        adds,
+        actions,
         mode="append",
         schema=Schema.from_arrow(pa.schema(list(current) + added)),
         partition_by=list(partition_columns) or None,
