@@ -65,7 +65,7 @@ def floor(raw) -> tuple[float, float, int]:
 
 def step_times(stderr: str) -> tuple[dict[str, tuple[float, float, float]], float]:
     """The bronze run's own profile, from its `time:` line: {step: (wall s, CPU s, peak RSS MiB
-    at its end)} and the run's total wall seconds (the rest is interpreter start-up and imports)."""
+    during it)} and the run's total wall seconds (the rest is interpreter start-up and imports)."""
     line = next(line for line in reversed(stderr.splitlines()) if line.startswith("time: "))
     steps = {}
     for step in STEPS:
@@ -133,7 +133,7 @@ def main() -> int:
         "",
         "Where the first run's time went (from the run's own `time:` line; CPU counts every thread):",
         "",
-        "| step | wall s | share | CPU s | peak RSS by its end |",
+        "| step | wall s | share | CPU s | peak RSS during it |",
         "|---|---:|---:|---:|---:|",
         *[
             f"| {step} | {seconds:.1f} | {seconds / wall:.0%} | {cpu:.1f} | {peak:,.0f} MiB |"

@@ -53,7 +53,7 @@ SCHEMA_CONTRACT: Any = {"tables": "evolve", "columns": "evolve", "data_type": "f
 def retail_bronze(
     raw_dir: str = dlt.config.value,
     tables: list[str] | None = None,
-    batch_rows: int = 250_000,
+    batch_rows: int = 100_000,
     extension_dir: str = "duckdb/extensions",
     loaded_files: Mapping[str, ManifestRow] | None = None,
     returns_version: int | None = None,
