@@ -258,6 +258,7 @@ class LakeExport:
                 source = f"read_parquet({[str(f) for f in files]}, union_by_name = true)"
                 relative = [f.relative_to(target) for f in self._copy_appended(source, table, load.load_id, target)]
             commit_load(target, relative, load.load_id, TABLES[table].partition_columns)
+            crash_point("delta_commit")
 
     def _copy_rejects(self, source: str, load_id: str) -> None:
         for (name,) in self.con.sql(f"SELECT DISTINCT table_name FROM {source}").fetchall():
