@@ -6,7 +6,8 @@ code and the raw text) and one `file_manifest` row per raw file it read, so data
 and the record of what was processed land in the same load package: a package that
 completes records exactly the files whose rows it holds, and the next run skips them.
 
-`retail_bronze_lake` copies one completed bronze load to the Delta lake.
+`retail_bronze_lake` copies one completed bronze load to the Delta lake (its merged tables; its
+appended tables too when the lake is on object storage) and records the load as exported.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ SCHEMA_CONTRACT: Any = {"tables": "evolve", "columns": "evolve", "data_type": "f
 def retail_bronze(
     raw_dir: str = dlt.config.value,
     tables: list[str] | None = None,
-    batch_rows: int = 250_000,
+    batch_rows: int = 100_000,
     extension_dir: str = "duckdb/extensions",
     loaded_files: Mapping[str, ManifestRow] | None = None,
     returns_version: int | None = None,
@@ -201,7 +202,9 @@ def retail_bronze_lake(
 
     Args:
         load_id: the bronze load.
-        appended: per appended table, the Parquet files of the load (imported as they are).
+        appended: per appended table, the Parquet files of the load (imported as they are);
+            empty for a local Delta lake, which commits the Parquet lake's files itself
+            (`delta_commit.py`).
         merged: per merged table, the rows its merge left in the warehouse (returns: its
             change rows, deletes included).
 
