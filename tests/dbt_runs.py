@@ -8,10 +8,11 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import DBT_TARGET, ROOT
 
 import duckdb
 
@@ -19,10 +20,18 @@ import duckdb
 # like any dlt secret), so tests never create or read the developer's .dlt/secrets.toml.
 TEST_PSEUDONYM_KEY = "0f" * 32
 DBT = Path(sys.executable).parent / "dbt"
+# dbt parses the whole project again (20-40 s here) whenever its parse state check differs from
+# the saved one: the profile's values (the warehouse path among them) or the command's --profile
+# flag, which dlt's runner passes and a dbt user does not. So every dbt run of a worker on dbt/
+# uses one warehouse path (Workspace), and plain dbt keeps its own target folder beside the
+# transform's: each kind of run finds its own saved parse state.
+PLAIN_DBT_TARGET = DBT_TARGET.with_name(f"{DBT_TARGET.name}-plain")
 
 
-def transform(warehouse: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The transform CLI (dbt build through dlt's runner) on `warehouse`."""
+def transform(
+    warehouse: Path, *extra: str, env: dict | None = None, pipelines_dir: Path | None = None
+) -> subprocess.CompletedProcess:
+    """The transform CLI (dbt build through dlt's runner) on `warehouse` (dlt folder: beside it)."""
     return subprocess.run(
         [
             sys.executable,
@@ -30,7 +39,7 @@ def transform(warehouse: Path, *extra: str, env: dict | None = None) -> subproce
             "--warehouse",
             str(warehouse),
             "--pipelines-dir",
-            str(warehouse.parent / "pipelines"),
+            str(pipelines_dir or warehouse.parent / "pipelines"),
             *extra,
         ],
         cwd=ROOT,
@@ -40,9 +49,14 @@ def transform(warehouse: Path, *extra: str, env: dict | None = None) -> subproce
     )
 
 
-def dbt(project: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess:
+def dbt(project: Path, warehouse: Path, *args: str, target: Path = PLAIN_DBT_TARGET) -> subprocess.CompletedProcess:
     """Plain dbt in `project` (a dbt project folder) on `warehouse`, as a dbt user runs it."""
-    env = dict(os.environ, RETAIL_WAREHOUSE=str(warehouse), DBT_ENV_SECRET_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY)
+    env = dict(
+        os.environ,
+        RETAIL_WAREHOUSE=str(warehouse),
+        DBT_ENV_SECRET_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY,
+        DBT_TARGET_PATH=str(target),
+    )
     return subprocess.run(
         [str(DBT), *args, "--profiles-dir", "."], cwd=project, env=env, capture_output=True, text=True
     )
@@ -56,6 +70,7 @@ def query(warehouse: Path, sql: str, *params):
 def copy_warehouse(source: Path, folder: Path) -> Path:
     """A copy of a warehouse and of the dlt folder beside it (the transform CLI opens it)."""
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "warehouse.duckdb.wal").unlink(missing_ok=True)  # a killed run's log is not the copy's
     shutil.copy(source, folder / "warehouse.duckdb")
     if (folder / "pipelines").exists():
         shutil.rmtree(folder / "pipelines")
@@ -65,9 +80,10 @@ def copy_warehouse(source: Path, folder: Path) -> Path:
 
 
 class Workspace:
-    """The one warehouse path every dbt run on dbt/ uses in a test session: dbt parses the
-    project again whenever the profile (which names the warehouse) changes, so a fixed path
-    keeps its partial parsing from run to run. A test checks a warehouse out into it."""
+    """The one warehouse path every dbt run on dbt/ uses in a test session (of a worker): dbt
+    parses the project again whenever the profile (which names the warehouse) changes, so a fixed
+    path keeps its partial parsing from run to run. A test checks a warehouse out into it, or has
+    its own warehouse hosted there while its commands run."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -81,6 +97,24 @@ class Workspace:
 
     def dbt(self, *args: str) -> subprocess.CompletedProcess:
         return dbt(ROOT / "dbt", self.warehouse, *args)
+
+    @contextmanager
+    def hosting(self, warehouse: Path) -> Iterator[Path]:
+        """`warehouse` and the Gold published beside it moved to the workspace's path for the
+        commands run in the block (given the path yielded), and moved back after it. A warehouse
+        the block creates is moved there too. The dlt folder stays put: pass its path."""
+        beside = {warehouse: self.warehouse, warehouse.parent / "gold": self.folder / "gold"}
+        beside[warehouse.with_name(warehouse.name + ".wal")] = self.warehouse.with_name(self.warehouse.name + ".wal")
+        for theirs, ours in beside.items():
+            shutil.rmtree(ours) if ours.is_dir() else ours.unlink(missing_ok=True)
+            if theirs.exists():
+                theirs.rename(ours)
+        try:
+            yield self.warehouse
+        finally:
+            for theirs, ours in beside.items():
+                if ours.exists():
+                    ours.rename(theirs)
 
     def save(self, folder: Path) -> Path:
         """Keep the workspace's warehouse (a fixture's result) and the Gold its transforms
@@ -122,7 +156,8 @@ class DbtProjectCopy:
         return self.warehouse
 
     def dbt(self, *args: str) -> subprocess.CompletedProcess:
-        return dbt(self.folder, self.warehouse, *args)
+        # its own target folder: the copy's saved parse state is not dbt/'s
+        return dbt(self.folder, self.warehouse, *args, target=self.folder / "target")
 
 
 def failing_nodes(proc: subprocess.CompletedProcess) -> str:

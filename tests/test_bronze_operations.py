@@ -298,7 +298,8 @@ def configured_run(raw, tmp_path_factory):
         dbt = subprocess.run(
             [os.path.join(os.path.dirname(sys.executable), "dbt"), "source", "freshness", "--profiles-dir", "."],
             cwd=ROOT / "dbt",
-            env=dict(env, RETAIL_WAREHOUSE=str(target / "warehouse.duckdb")),
+            # its own target folder: a parse for this warehouse path would replace the worker's saved one
+            env=dict(env, RETAIL_WAREHOUSE=str(target / "warehouse.duckdb"), DBT_TARGET_PATH=str(target / "dbt")),
             capture_output=True,
             text=True,
         )

@@ -107,9 +107,12 @@ def test_manifest_and_log_cover_both_batches(raw, raw_incremented):
 
 
 def test_rerunning_an_increment_changes_nothing(raw_incremented, tmp_path):
-    before = {p: p.read_bytes() for p in raw_incremented.rglob("*") if p.is_file() and "returns" not in p.parts}
-    run_generator("--seed", SEED, "--scale", SCALE, "--out", str(raw_incremented), *INCREMENT)
-    after = {p: p.read_bytes() for p in raw_incremented.rglob("*") if p.is_file() and "returns" not in p.parts}
+    # on a copy: the session's dataset is read by the other worker meanwhile, and a re-run rewrites it
+    out = tmp_path / "data_raw"
+    shutil.copytree(raw_incremented, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and "returns" not in p.parts}
+    run_generator("--seed", SEED, "--scale", SCALE, "--out", str(out), *INCREMENT)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and "returns" not in p.parts}
     assert before.keys() == after.keys()
     assert [p for p in before if before[p] != after[p]] == []
 

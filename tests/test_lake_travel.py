@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 from bronze_checks import TABLES, three_destinations, warehouse
 from conftest import ROOT, run_bronze
+from dbt_runs import transform
 from deltalake import DeltaTable
-from test_silver import transform
 
 import duckdb
 
@@ -165,7 +165,7 @@ def test_restore_is_refused_while_bronze_runs(raw, bronze):
     assert DeltaTable(raw / "returns").version() == returns_history(raw)["versions"][-1]["version"]
 
 
-def test_drill_restore_raw_returns_then_bronze_silver_gold_follow(raw, built_target, tmp_path):
+def test_drill_restore_raw_returns_then_bronze_silver_gold_follow(raw, built_target, workspace, tmp_path):
     """The runbook's drill: a delete in the returns source is undone by restoring the version
     before it; bronze applies the restore, the transform rebuilds silver and gold returns."""
     raw, target = copy_target(raw, built_target, tmp_path)  # silver and gold built once already
@@ -185,7 +185,8 @@ def test_drill_restore_raw_returns_then_bronze_silver_gold_follow(raw, built_tar
     run_bronze(raw, target)
     assert run_lake("diff", "raw.returns", "latest", "warehouse", raw=raw, target=target).returncode == 0
     assert len(set(three_destinations(target, "returns").values())) == 1
-    assert transform(target / "warehouse.duckdb").returncode == 0
+    with workspace.hosting(target / "warehouse.duckdb") as hosted:
+        assert transform(hosted, pipelines_dir=target / "pipelines").returncode == 0
     with warehouse(target) as con:
         gold = {r[0] for r in con.sql("SELECT return_id FROM gold.fct_returns").fetchall()}
         silver = con.sql("SELECT count(*) FROM silver.silver_returns").fetchone()[0]

@@ -12,11 +12,14 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT
+from dbt_runs import TEST_PSEUDONYM_KEY
 
 import duckdb
 
+ENV = dict(os.environ, TRANSFORM__PSEUDONYM_KEY=TEST_PSEUDONYM_KEY)  # as every test transform
 
-def main_job(tmp_path, *args: str) -> subprocess.CompletedProcess:
+
+def main_job(tmp_path, *args: str, warehouse: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             sys.executable,
@@ -24,7 +27,7 @@ def main_job(tmp_path, *args: str) -> subprocess.CompletedProcess:
             "--raw",
             str(tmp_path / "raw"),
             "--warehouse",
-            str(tmp_path / "warehouse.duckdb"),
+            str(warehouse or tmp_path / "warehouse.duckdb"),
             "--lake",
             str(tmp_path / "lake"),
             "--pipelines-dir",
@@ -34,6 +37,7 @@ def main_job(tmp_path, *args: str) -> subprocess.CompletedProcess:
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env=ENV,
     )
 
 
@@ -43,8 +47,9 @@ def number(pattern: str, text: str) -> float:
     return float(match.group(1).replace(",", ""))
 
 
-def test_main_job_runs_every_layer_and_its_summary_matches_the_warehouse(tmp_path):
-    proc = main_job(tmp_path, "--seed", "3", "--scale", "0.002")
+def test_main_job_runs_every_layer_and_its_summary_matches_the_warehouse(tmp_path, workspace):
+    with workspace.hosting(tmp_path / "warehouse.duckdb") as warehouse:
+        proc = main_job(tmp_path, "--seed", "3", "--scale", "0.002", warehouse=warehouse)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
     sources = json.loads((tmp_path / "raw" / "_manifest.json").read_text())["sources"]
@@ -99,7 +104,7 @@ def transform(warehouse: Path, *extra: str, env: dict[str, str] | None = None) -
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env=env,
+        env=env or ENV,
     )
 
 
@@ -145,7 +150,7 @@ def test_dbt_failure_names_only_this_runs_nodes(bronze, tmp_path):
         )
     )
     # dbt cannot start without its log folder
-    env = dict(os.environ, DBT_TARGET_PATH=str(stale_target), DBT_LOG_PATH="/dev/null/logs")
+    env = dict(ENV, DBT_TARGET_PATH=str(stale_target), DBT_LOG_PATH="/dev/null/logs")
     proc = transform(tmp_path / "warehouse.duckdb", env=env)
     assert proc.returncode == 6
     assert one_error_line(proc).startswith("error: dbt could not start the build")

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from bronze_checks import manifest, raw_records, warehouse
 from conftest import ROOT, SCALE, SEED, copy_bronze, run_bronze, run_generator
-from dbt_runs import TEST_PSEUDONYM_KEY, copy_warehouse, query, transform
+from dbt_runs import TEST_PSEUDONYM_KEY, query, transform
 
 # Gold figures that must survive every drill: rows and sums of the facts.
 GOLD_FIGURES = """
@@ -100,32 +100,28 @@ def test_drill_reprocess_one_file_on_purpose(delivery):
     assert attempts == 2 and after == before  # read twice, merged by key: nothing doubled, nothing lost
 
 
-@pytest.fixture(scope="module")
-def gold_copy(built, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("drill_gold")
-    return copy_warehouse(built, folder)
-
-
-def test_drill_dropped_table_is_rebuilt_with_its_dependants(built, gold_copy):
+def test_drill_dropped_table_is_rebuilt_with_its_dependants(built, workspace):
     expected = query(built, GOLD_FIGURES)
-    with duckdb_connect(gold_copy) as con:
+    warehouse = workspace.checkout(built)
+    with duckdb_connect(warehouse) as con:
         con.sql("DROP TABLE gold.fct_sales")
-    proc = transform(gold_copy, "--select", "fct_sales+")
+    proc = workspace.transform("--select", "fct_sales+")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert query(gold_copy, GOLD_FIGURES) == expected
+    assert query(warehouse, GOLD_FIGURES) == expected
 
 
-def test_drill_dbt_failing_mid_run_is_completed_by_the_next_run(built, gold_copy):
+def test_drill_dbt_failing_mid_run_is_completed_by_the_next_run(built, workspace):
     expected = query(built, GOLD_FIGURES)
+    warehouse = workspace.checkout(built)
     env = dict(os.environ, TRANSFORM__PSEUDONYM_KEY=TEST_PSEUDONYM_KEY)
     child = subprocess.Popen(
         [
             sys.executable,
             "pipelines/transform_pipeline.py",
             "--warehouse",
-            str(gold_copy),
+            str(warehouse),
             "--pipelines-dir",
-            str(gold_copy.parent / "pipelines"),
+            str(warehouse.parent / "pipelines"),
             "--full-refresh",
         ],
         cwd=ROOT,
@@ -135,23 +131,24 @@ def test_drill_dbt_failing_mid_run_is_completed_by_the_next_run(built, gold_copy
         start_new_session=True,
     )
     # stop it mid-write: once DuckDB has a write-ahead log (dbt has begun writing), a few seconds on
-    wal = gold_copy.with_suffix(".duckdb.wal")
+    wal = warehouse.with_suffix(".duckdb.wal")
     while child.poll() is None and not wal.exists():
         time.sleep(0.2)
     time.sleep(3)
     os.killpg(child.pid, signal.SIGKILL)
     assert child.wait() == -signal.SIGKILL, "the build ended before it could be stopped"
-    proc = transform(gold_copy)  # the runbook: run the transform again
+    proc = workspace.transform()  # the runbook: run the transform again
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert query(gold_copy, GOLD_FIGURES) == expected
+    assert query(warehouse, GOLD_FIGURES) == expected
 
 
-def test_drill_full_rebuild_from_raw(raw, built, tmp_path):
+def test_drill_full_rebuild_from_raw(raw, built, workspace, tmp_path):
     """Warehouse, lake and dlt state removed; bronze and the transform from the raw folder give the
     same gold as the session's build of the same raw files."""
     target = tmp_path / "rebuilt"
     run_bronze(raw, target)
-    proc = transform(target / "warehouse.duckdb")
+    with workspace.hosting(target / "warehouse.duckdb") as warehouse:
+        proc = transform(warehouse, pipelines_dir=target / "pipelines")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert query(target / "warehouse.duckdb", GOLD_FIGURES) == query(built, GOLD_FIGURES)
 

@@ -30,12 +30,12 @@ STAMPED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z \[[\w+]+\] ")
 CRON_ENV = ["env", "-i", "PATH=/usr/bin:/bin"]
 
 
-def site_args(site: Path) -> list[str]:
+def site_args(site: Path, warehouse: Path | None = None) -> list[str]:
     return [
         "--raw",
         str(site / "raw"),
         "--warehouse",
-        str(site / "warehouse.duckdb"),
+        str(warehouse or site / "warehouse.duckdb"),
         "--lake",
         str(site / "lake"),
         "--pipelines-dir",
@@ -45,10 +45,12 @@ def site_args(site: Path) -> list[str]:
     ]
 
 
-def scheduled_run(site: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def scheduled_run(
+    site: Path, *args: str, env: dict[str, str] | None = None, warehouse: Path | None = None
+) -> subprocess.CompletedProcess:
     env = {**(env or {}), "TRANSFORM__PSEUDONYM_KEY": TEST_PSEUDONYM_KEY}
     return subprocess.run(
-        [sys.executable, "pipelines/scheduled_run.py", *site_args(site), *args],
+        [sys.executable, "pipelines/scheduled_run.py", *site_args(site, warehouse), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -95,7 +97,7 @@ def site(raw, bronze, built, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def cron_run(site, tmp_path_factory):
+def cron_run(site, workspace, tmp_path_factory):
     """Run 1: the crontab line's command, under `env -i HOME=... PATH=/usr/bin:/bin`, with a late
     file and a new column. An old day's log is waiting to be removed."""
     (site / "logs").mkdir()
@@ -104,18 +106,22 @@ def cron_run(site, tmp_path_factory):
         [sys.executable, "pipelines/scheduled_run.py", "--crontab"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     command = line.split(" ", 5)[5].split(" # ")[0]  # after the 5 schedule fields, before the marker
-    extra = " ".join(shlex.quote(a) for a in [*site_args(site), "--late-file", "--add-column", "products.brand"])
     home = tmp_path_factory.mktemp("home")
-    proc = subprocess.run(
-        [*CRON_ENV, f"HOME={home}", f"TRANSFORM__PSEUDONYM_KEY={TEST_PSEUDONYM_KEY}", "sh", "-c", f"{command} {extra}"],
-        capture_output=True,
-        text=True,
-    )
+    # besides cron's own: the test key, and the suite's dbt folders (never the developer's dbt/target)
+    test_env = [f"HOME={home}", f"TRANSFORM__PSEUDONYM_KEY={TEST_PSEUDONYM_KEY}"]
+    test_env += [f"{name}={os.environ[name]}" for name in ("DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_LOG_LEVEL_FILE")]
+    with workspace.hosting(site / "warehouse.duckdb") as warehouse:
+        extra = [*site_args(site, warehouse), "--late-file", "--add-column", "products.brand"]
+        proc = subprocess.run(
+            [*CRON_ENV, *test_env, "sh", "-c", f"{command} {' '.join(shlex.quote(a) for a in extra)}"],
+            capture_output=True,
+            text=True,
+        )
     return line, proc
 
 
 @pytest.fixture(scope="module")
-def alert_run(site, cron_run):
+def alert_run(site, cron_run, workspace):
     """Run 2: the next day, plus a planted orders file whose 1,000+ rows all fail to cast (two
     columns, so bronze loads the file with its rejects): the rejection rate must end in an ALERT
     (a rate is judged from 1,000 rows read: dbt/seeds/dq_thresholds.csv)."""
@@ -129,7 +135,9 @@ def alert_run(site, cron_run):
     bad.write_csv(day / "part-99990.csv")
     hook = Webhook()
     try:
-        proc = scheduled_run(site, "--no-late-file", env={"SCHEDULED_RUN__ALERT_WEBHOOK": hook.url})
+        with workspace.hosting(site / "warehouse.duckdb") as warehouse:
+            env = {"SCHEDULED_RUN__ALERT_WEBHOOK": hook.url}
+            proc = scheduled_run(site, "--no-late-file", env=env, warehouse=warehouse)
     finally:
         hook.close()
     return proc, hook.received

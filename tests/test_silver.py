@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 import yaml
-from conftest import DBT_TARGET, ROOT, run_bronze
-from dbt_runs import query, transform
+from conftest import ROOT, run_bronze
+from dbt_runs import PLAIN_DBT_TARGET, query, transform
 
 import duckdb
 from generators.reference import CARRIER_SLA_DAYS, COUNTRIES
@@ -245,7 +245,7 @@ def test_source_freshness_fails_on_stale_data(built, workspace):
 
 def test_dbt_docs_generate(built, workspace):
     workspace.checkout(built)
-    catalog = DBT_TARGET / "catalog.json"
+    catalog = PLAIN_DBT_TARGET / "catalog.json"
     catalog.unlink(missing_ok=True)
     proc = workspace.dbt("docs", "generate")
     assert proc.returncode == 0, proc.stdout[-2000:]
