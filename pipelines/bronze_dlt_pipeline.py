@@ -16,13 +16,20 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipelines.bronze.run import BronzeOptions, run_bronze
-from pipelines.bronze.tables import TABLES
+from pipelines.bronze_nothing_new import nothing_new
 from pipelines.cli import help_description, run_command
+from pipelines.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from pipelines.bronze.run import BronzeOptions
 
 
-def parse_args(argv: list[str] | None) -> BronzeOptions:
+def parse_args(argv: list[str]) -> BronzeOptions:
+    from pipelines.bronze.run import BronzeOptions  # imports dlt: only once a run has work (main)
+    from pipelines.bronze.tables import TABLES
+
     p = argparse.ArgumentParser(
         prog="python pipelines/bronze_dlt_pipeline.py",
         description=help_description(__doc__),
@@ -65,11 +72,18 @@ def parse_args(argv: list[str] | None) -> BronzeOptions:
         dry_run=args.dry_run,
         wait=args.wait,
         reprocess=args.reprocess,
+        command_line=argv,
     )
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_command(lambda: run_bronze(parse_args(argv)))
+    command_line = sys.argv[1:] if argv is None else argv
+    # A re-run with nothing to do says so before dlt is imported (a second of a two-second run).
+    if nothing_new(command_line):
+        return ExitCode.OK
+    from pipelines.bronze.run import run_bronze
+
+    return run_command(lambda: run_bronze(parse_args(command_line)))
 
 
 if __name__ == "__main__":

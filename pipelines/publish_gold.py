@@ -46,6 +46,7 @@ BUILDS = "builds"
 POINTER = "current"
 KEEP_BUILDS = 3
 DEFAULT_GOLD_DIR = "lake/gold"
+DEFAULT_MEMORY_LIMIT = "1GB"  # gold.memory_limit in .dlt/config.toml
 # Large facts are written sorted by their date key, so readers skip row groups by date.
 SORT_KEYS = {"fct_sales": "date_key", "fct_sensor_readings": "date_key", "fct_shipments": "ship_date_key"}
 # Relations derived for readers, written after the gold ones in this order, each SQL over the
@@ -211,7 +212,8 @@ def publish(warehouse: Path, gold_dir: Path | None = None) -> tuple[str, Path, d
     staging = gold_dir / BUILDS / f".tmp-{build_id}"
     staging.mkdir()
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        memory_limit = dlt.config.get("gold.memory_limit", str) or DEFAULT_MEMORY_LIMIT
+        with duckdb.connect(str(warehouse), read_only=True, config={"memory_limit": memory_limit}) as con:
             rows, seconds = write_build(con, staging, gold_dir, build_id, now)
         meta = {
             "build_id": build_id,

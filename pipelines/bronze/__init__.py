@@ -6,7 +6,8 @@ code and the raw text) and one `file_manifest` row per raw file it read, so data
 and the record of what was processed land in the same load package: a package that
 completes records exactly the files whose rows it holds, and the next run skips them.
 
-`retail_bronze_lake` copies one completed bronze load to the Delta lake.
+`retail_bronze_lake` copies one completed bronze load to the Delta lake (its merged tables; its
+appended tables too when the lake is on object storage) and records the load as exported.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pipelines.bronze.batches import ReadSettings
 from pipelines.bronze.crash_points import crash_point
 from pipelines.bronze.items import batch_items, to_table
 from pipelines.bronze.manifest import FileOutcome, latest_manifest, manifest_rows
-from pipelines.bronze.planning import ManifestRow, Plan, plan_run
+from pipelines.bronze.planning import ManifestRow, Plan, RawFile, plan_run
 from pipelines.bronze.progress import Progress
 from pipelines.bronze.returns_cdc import changeset
 from pipelines.bronze.tables import (
@@ -53,11 +54,12 @@ SCHEMA_CONTRACT: Any = {"tables": "evolve", "columns": "evolve", "data_type": "f
 def retail_bronze(
     raw_dir: str = dlt.config.value,
     tables: list[str] | None = None,
-    batch_rows: int = 250_000,
+    batch_rows: int = 100_000,
     extension_dir: str = "duckdb/extensions",
     loaded_files: Mapping[str, ManifestRow] | None = None,
     returns_version: int | None = None,
     reprocess: list[str] | None = None,
+    resource_mb: float = 100,
 ) -> list[DltResource]:
     """Raw files of the retailer's sources, validated against their contracts.
 
@@ -75,6 +77,9 @@ def retail_bronze(
         returns_version: when set, only the `returns` resource runs, applying that one
             version of the raw returns Delta table (upserts and deletes).
         reprocess: raw paths of merged tables to read again even though they are loaded.
+        resource_mb: raw megabytes one resource reads at most: an append-only table with more
+            is read by several resources at once, so the largest table does not end the
+            extract alone on one worker.
 
     Returns:
         The resources of the tables that have work in this run.
@@ -85,33 +90,41 @@ def retail_bronze(
     if loaded_files is None:
         loaded_files = latest_manifest(dlt.current.pipeline())
     plan = plan_run(reading.raw_root, tables or list(TABLES), loaded_files, frozenset(reprocess or ()))
-    resources = [raw_table(TABLES[name], plan, reading) for name in plan.tables_with_work]
+    resources = []
+    for name in plan.tables_with_work:
+        spec, files = TABLES[name], plan.files.get(name, [])
+        conflicts = [(f, why) for f, why in plan.conflicts if f.table == name]
+        parts = [files] if spec.write_disposition == "merge" else split_by_size(files, int(resource_mb * 1_000_000))
+        for i, part in enumerate(parts):
+            label = spec.name if len(parts) == 1 else f"{spec.name}_{i + 1}_of_{len(parts)}"
+            resources.append(raw_table(spec, part, conflicts if i == 0 else [], reading, label))
     return resources + ([anomaly_log(plan)] if plan.anomaly_log else [])
 
 
-def raw_table(spec: TableSpec, plan: Plan, reading: ReadSettings) -> DltResource:
-    """One raw source: its files read, validated and loaded.
+def raw_table(
+    spec: TableSpec, files: list[RawFile], conflicts: list[tuple[RawFile, str]], reading: ReadSettings, name: str
+) -> DltResource:
+    """One raw source, or a part of its files: read, validated and loaded.
 
     Args:
         spec: how the table is read and written (`tables.TABLES`).
-        plan: which of its files to read, and which changed files to record as conflicts.
+        files: the files to read.
+        conflicts: changed files of an append-only table, recorded as conflicts.
         reading: where and how to read.
+        name: the resource's name (the table's, or the table's and the part's).
 
     Returns:
-        A resource named after the table (merge by primary key for dimensions and
-        rates, append for facts), extracted in parallel with the other tables.
+        A resource writing the table (merge by primary key for dimensions and rates, append
+        for facts), extracted in parallel with the other tables and parts.
     """
     hints: Any = {SRC_FILENAME: {"dedup_sort": "desc"}} if spec.primary_key else None
 
     def rows() -> Iterator[Any]:
         load_id = dlt.current.load_package_state()["load_id"]
-        conflicts = [
-            FileOutcome(f, _now(), status="conflict", reason=why) for f, why in plan.conflicts if f.table == spec.name
-        ]
-        if conflicts:
-            yield to_table(MANIFEST_TABLE, manifest_rows(conflicts, load_id))
-        files = plan.files.get(spec.name, [])
-        progress = Progress(spec.name, len(files))
+        settled = [FileOutcome(f, _now(), status="conflict", reason=why) for f, why in conflicts]
+        if settled:
+            yield to_table(MANIFEST_TABLE, manifest_rows(settled, load_id))
+        progress = Progress(name, len(files))
         with reading.reader() as reader:
             for batch in reader.batches(spec, files):
                 progress.update(batch)
@@ -124,12 +137,25 @@ def raw_table(spec: TableSpec, plan: Plan, reading: ReadSettings) -> DltResource
 
     return dlt.resource(
         rows,
-        name=spec.name,
+        name=name,
+        table_name=spec.name,
         write_disposition=spec.write_disposition,
         primary_key=list(spec.primary_key),
         columns=hints,
         parallelized=True,
     )
+
+
+def split_by_size(files: list[RawFile], max_bytes: int) -> list[list[RawFile]]:
+    """The files in order, cut into as few runs as keep each under `max_bytes` (about equal)."""
+    total = sum(f.size or 0 for f in files)
+    parts = max(1, -(-total // max_bytes))
+    out: list[list[RawFile]] = [[] for _ in range(parts)]
+    seen = 0
+    for f in files:
+        out[min(parts - 1, seen * parts // max(total, 1))].append(f)
+        seen += f.size or 0
+    return [part for part in out if part] or [files]
 
 
 def anomaly_log(plan: Plan) -> DltResource:
@@ -201,7 +227,9 @@ def retail_bronze_lake(
 
     Args:
         load_id: the bronze load.
-        appended: per appended table, the Parquet files of the load (imported as they are).
+        appended: per appended table, the Parquet files of the load (imported as they are);
+            empty for a local Delta lake, which commits the Parquet lake's files itself
+            (`delta_commit.py`).
         merged: per merged table, the rows its merge left in the warehouse (returns: its
             change rows, deletes included).
 

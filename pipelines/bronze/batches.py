@@ -130,11 +130,11 @@ class BatchReader:
             n = raw.columns.num_rows
             # _check_header guarantees the contract's columns; new optional ones follow them
             part = raw.columns.select(_text_columns(spec) + new_columns(spec, raw.columns.column_names))
-            part = part.append_column(SRC_FILENAME, pa.array([outcome.file.path] * n, pa.string()))
+            part = part.append_column(SRC_FILENAME, pa.repeat(pa.scalar(outcome.file.path, pa.string()), n))
             part = part.append_column(SRC_LINE, raw.line).append_column(RAW_TEXT, raw.raw_text)
             if spec.partition_from_path:
                 month = partition_month(outcome.file.path, spec.partition_from_path)
-                part = part.append_column(PARTITION_MONTH, pa.array([month] * n, pa.string()))
+                part = part.append_column(PARTITION_MONTH, pa.repeat(pa.scalar(month, pa.string()), n))
             parts.append(part)
             if raw.rejects:
                 parse_rejects.append(

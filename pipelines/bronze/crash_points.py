@@ -9,6 +9,7 @@ Points, in the order a run reaches them:
 - `extracted`: the bronze load package is extracted, not yet normalized or loaded;
 - `loaded`: the load is in DuckDB, not yet in the lake;
 - `parquet`: one table of the load is in the Parquet lake, the others are not;
+- `delta_commit`: one appended table's files are committed to the local Delta lake, the others are not;
 - `delta`: the Delta lake's load package is ready, not yet loaded.
 """
 
@@ -19,7 +20,7 @@ import signal
 
 CRASH_AT = "RETAIL_BRONZE_CRASH_AT"
 STOP_AT = "RETAIL_BRONZE_STOP_AT"
-POINTS = ("extracting", "extracted", "loaded", "parquet", "delta")
+POINTS = ("extracting", "extracted", "loaded", "parquet", "delta_commit", "delta")
 _passed: set[str] = set()
 
 

@@ -4,17 +4,20 @@
 
 The rows come from the bronze load itself, read once:
 - appended tables (facts) and rejects: the Parquet files of the load package dlt has just
-  loaded into DuckDB. The Parquet lake gets them through DuckDB's partitioned COPY; the
-  Delta lake imports the same files into its own load package (hard links, no rewrite).
+  loaded into DuckDB. DuckDB's partitioned COPY writes them to the Parquet lake once; a local
+  Delta lake commits those same files (hard links, `delta_commit.py`), so each row is encoded
+  and compressed once for both lakes. A Delta lake elsewhere (object storage) imports the
+  package files into the Delta pipeline's own load package instead.
 - merged tables (dimensions, rates, returns): the rows the merge left in DuckDB for that
   load (small), so duplicates within a load are resolved exactly as in DuckDB.
 When a load's package files are gone (an older run, a lost pipelines folder), its rows are
 written out of DuckDB first: slower, same result.
 
 Parquet is written by DuckDB to a local folder: dlt's filesystem destination lays plain
-Parquet out per load, not by data values, and this DuckDB cannot load httpfs offline. Delta
-is written by dlt's filesystem destination, so merges, hard deletes and schema evolution
-are Delta transactions, and `bucket_url` may name object storage.
+Parquet out per load, not by data values, and this DuckDB cannot load httpfs offline. The
+merges, hard deletes and schema changes of the merged tables are Delta transactions written
+by dlt's filesystem destination (pipeline `retail_bronze_lake`), which also records, in its
+state, each bronze load the Delta lake holds.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from dlt.common.storages.load_package import LoadJobInfo
 import duckdb
 from pipelines.bronze import retail_bronze_lake
 from pipelines.bronze.crash_points import crash_point
+from pipelines.bronze.delta_commit import commit_load, is_committed, link_into
 from pipelines.bronze.report import Profile
 from pipelines.bronze.tables import REJECTS_TABLE, RETURNS_CHANGES_TABLE, TABLES
 from pipelines.dlt_run_context import configured_path, dlt_pipelines_dir
@@ -68,6 +72,16 @@ class LakeSettings:
             configured_path(dlt.config["bronze_lake.parquet_dir"]),
             configured_path(dlt.config["bronze_lake.rejects_dir"]),
         )
+
+    @property
+    def delta_dir(self) -> Path | None:
+        """The Delta lake's local folder (`<bucket_url>/delta`), or None when it is not on this machine."""
+        url = self.bucket_url or str(dlt.config["destination.filesystem.bucket_url"])
+        if url.startswith("file://"):
+            url = url.removeprefix("file://")
+        elif "://" in url:
+            return None
+        return configured_path(url) / DELTA_DATASET
 
 
 @dataclass
@@ -105,6 +119,7 @@ class LakeExport:
             pipelines_dir=dlt_pipelines_dir(pipelines_dir),
         )
         self.profile = profile or Profile()
+        self.delta_dir = settings.delta_dir
 
     def export_pending(self) -> None:
         """Export every completed bronze load not yet in both lakes (after a crash, the loads an
@@ -123,7 +138,11 @@ class LakeExport:
                     self._export_parquet(load)
             if delta:
                 with self.profile.step("delta lake"):
-                    self.delta.extract(retail_bronze_lake(load.load_id, load.appended, load.merged))
+                    appended = load.appended
+                    if self.delta_dir is not None:
+                        self._commit_appended(load, self.delta_dir)
+                        appended = {}
+                    self.delta.extract(retail_bronze_lake(load.load_id, appended, load.merged))
                     self.delta.normalize()
                     crash_point("delta")
                     self.delta.load()
@@ -191,7 +210,7 @@ class LakeExport:
             if table == REJECTS_TABLE:
                 self._copy_rejects(source, load.load_id)
             else:
-                self._copy_appended(source, table, load.load_id)
+                self._copy_appended(source, table, load.load_id, self.settings.parquet_dir / table)
             copied.append((load.load_id, table, rows))
             crash_point("parquet")
         self.con.executemany(
@@ -201,9 +220,12 @@ class LakeExport:
         if load.merged:
             self._refresh_snapshots(load.merged)
 
-    def _copy_appended(self, source: str, table: str, load_id: str) -> None:
+    def _copy_appended(self, source: str, table: str, load_id: str, target: Path) -> list[Path]:
+        """Write the load's rows of an appended table under `target` (its partitions as folders);
+        files an interrupted copy left are replaced. Returns the files written."""
         spec = TABLES[table]
-        target = self.settings.parquet_dir / table
+        for stale in load_files(target, load_id):
+            stale.unlink()
         target.mkdir(parents=True, exist_ok=True)
         if spec.partition_columns:
             self.con.sql(
@@ -213,6 +235,30 @@ class LakeExport:
             )
         else:
             self.con.sql(f"COPY (SELECT * FROM {source}) TO '{target / f'load_{load_id}.parquet'}' (FORMAT parquet)")
+        return load_files(target, load_id)
+
+    # -- Delta (a local lake) ----------------------------------------------------------------
+
+    def _commit_appended(self, load: LakeLoad, delta_dir: Path) -> None:
+        """Commit each appended table's files of the load to its Delta table: the Parquet lake's
+        files, hard-linked (written again from the load only when they are gone, e.g. coalesced)."""
+        with self.delta.destination_client() as client:  # dlt's dataset folder, before the tables in it
+            client.initialize_storage()
+        for table, files in sorted(load.appended.items()):
+            target = delta_dir / table
+            if table == REJECTS_TABLE or is_committed(target, load.load_id):
+                continue
+            for stale in load_files(target, load.load_id):  # an interrupted export's, never committed
+                stale.unlink()
+            lake_table = self.settings.parquet_dir / table
+            written = load_files(lake_table, load.load_id)
+            if written:
+                relative = link_into(written, lake_table, target)
+            else:
+                source = f"read_parquet({[str(f) for f in files]}, union_by_name = true)"
+                relative = [f.relative_to(target) for f in self._copy_appended(source, table, load.load_id, target)]
+            commit_load(target, relative, load.load_id, TABLES[table].partition_columns)
+            crash_point("delta_commit")
 
     def _copy_rejects(self, source: str, load_id: str) -> None:
         for (name,) in self.con.sql(f"SELECT DISTINCT table_name FROM {source}").fetchall():
@@ -255,6 +301,11 @@ class LakeExport:
             r[0]
             for r in self.con.sql(f"SELECT DISTINCT load_id FROM {OPS_EXPORTS} WHERE target = 'parquet'").fetchall()
         }
+
+
+def load_files(table_dir: Path, load_id: str) -> list[Path]:
+    """The files one load wrote under a lake table's folder (in its partition folders, or beside them)."""
+    return sorted([*table_dir.glob(f"load_{load_id}.parquet"), *table_dir.glob(f"*/load_{load_id}_*.parquet")])
 
 
 def package_files(pipeline: dlt.Pipeline, load_id: str) -> dict[str, list[Path]] | None:

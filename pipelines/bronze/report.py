@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import os
 import resource
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 from pipelines.bronze.tables import FAILED_STATUSES, MANIFEST_TABLE
 
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 STEPS = ("plan", "extract", "normalize", "load", "parquet lake", "delta lake", "checkpoint")
 
 
@@ -23,8 +26,12 @@ class _Step:
 
 
 class Profile:
-    """Wall and CPU seconds of a run's steps, and the peak RSS reached by the end of each (the
-    profile `benchmarks/bronze.py` records). CPU counts every thread of the process."""
+    """Wall and CPU seconds of a run's steps, and the highest RSS seen during each (the profile
+    `benchmarks/bronze.py` records). CPU counts every thread of the process. The process's own
+    peak (`ru_maxrss`) cannot say which step reached it, so a thread samples the RSS every
+    `SAMPLE_S` while a step runs."""
+
+    SAMPLE_S = 0.05
 
     def __init__(self) -> None:
         self.steps = {name: _Step() for name in STEPS}
@@ -32,18 +39,35 @@ class Profile:
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
         started, cpu = time.perf_counter(), _cpu_seconds()
+        peak = [_rss_mib()]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(self.SAMPLE_S):
+                peak[0] = max(peak[0], _rss_mib())
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         try:
             yield
         finally:
+            done.set()
+            sampler.join()
             step = self.steps[name]
             step.wall += time.perf_counter() - started
             step.cpu += _cpu_seconds() - cpu
-            step.peak_mib = peak_rss_mib()
+            step.peak_mib = max(step.peak_mib, peak[0], _rss_mib())
 
     def describe(self) -> str:
         return ", ".join(
             f"{name} {s.wall:.1f} s (CPU {s.cpu:.1f} s, peak {s.peak_mib:,.0f} MiB)" for name, s in self.steps.items()
         )
+
+
+def _rss_mib() -> float:
+    """The process's resident memory now (Linux), in MiB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE_BYTES / 2**20
 
 
 def _cpu_seconds() -> float:

@@ -22,7 +22,8 @@ from pipelines.bronze.manifest import manifest_in
 from pipelines.bronze.planning import ManifestRow, Plan, plan_run, vanished_files
 from pipelines.bronze.report import Profile, failed_files, peak_rss_mib, table_summary
 from pipelines.bronze.returns_cdc import applied_version, newest_version
-from pipelines.bronze.tables import DATASET, PIPELINE_NAME, TABLES
+from pipelines.bronze.tables import ANOMALY_LOG_FILE, DATASET, PIPELINE_NAME, TABLES
+from pipelines.bronze_nothing_new import forget_record, write_record
 from pipelines.dlt_run_context import configured_path, dlt_pipelines_dir
 from pipelines.exit_codes import ExitCode, RunFailed
 from pipelines.warehouse import configured_warehouse, open_warehouse
@@ -41,6 +42,7 @@ class BronzeOptions:
     dry_run: bool = False
     wait: bool = False
     reprocess: list[str] = field(default_factory=list)  # raw paths to read again (merged tables only)
+    command_line: list[str] | None = None  # the arguments it was parsed from (a run that ends settled records them)
 
 
 @dataclass
@@ -62,7 +64,9 @@ def run_bronze(options: BronzeOptions) -> ExitCode:
     if options.dry_run:
         _dry_run(run, warehouse)
         return ExitCode.OK
+    pipelines_dir = Path(dlt_pipelines_dir(options.pipelines_dir))
     with warehouse_lock(warehouse, "bronze", wait=options.wait):
+        forget_record(pipelines_dir)
         con = open_warehouse(warehouse, wait=options.wait)
         # Bronze rows have no order. Keeping the insertion order makes DuckDB's parallel inserts
         # write row groups out of order, which the checkpoint then rewrites: the load written twice.
@@ -72,9 +76,13 @@ def run_bronze(options: BronzeOptions) -> ExitCode:
                 _load(run, options, con)
             with run.profile.step("checkpoint"):  # DuckDB writes its log into the file (else at close)
                 con.execute("CHECKPOINT")
-            return _report(run, con, time.perf_counter() - started)
+            code = _report(run, con, time.perf_counter() - started)
+            messages = _settled(run, con) if options.command_line is not None and not run.reprocess else None
         finally:
             con.close()
+        if messages is not None:
+            write_record(options.command_line or [], pipelines_dir, run.raw_root, _globs(run), warehouse, messages)
+        return code
 
 
 def _load(run: _Run, options: BronzeOptions, con: duckdb.DuckDBPyConnection) -> None:
@@ -93,13 +101,9 @@ def _load(run: _Run, options: BronzeOptions, con: duckdb.DuckDBPyConnection) -> 
         plan = plan_run(run.raw_root, run.tables, seen, run.reprocess)
         versions = _returns_versions_to_apply(run, seen)
     _print_plan(plan, versions)
-    gone = vanished_files(run.raw_root, run.tables, seen)
-    if gone:
-        print(
-            f"warning: {len(gone)} files loaded earlier are no longer in {run.raw_root} (e.g. {gone[0]}); bronze "
-            "keeps their rows. If the raw folder was regenerated, start afresh with `make clean`.",
-            file=sys.stderr,
-        )
+    warning = _vanished_warning(run, seen)
+    if warning:
+        print(warning, file=sys.stderr)
     if plan.n_files or plan.conflicts:
         source = retail_bronze(
             raw_dir=str(run.raw_root), tables=run.tables, loaded_files=seen, reprocess=sorted(run.reprocess)
@@ -124,6 +128,34 @@ def _load_once(run: _Run, pipeline: dlt.Pipeline, lake: LakeExport, source: DltS
     for load_id in extracted.loads_ids:
         run.load_ids.append(load_id)
         lake.export(load_id)
+
+
+def _vanished_warning(run: _Run, seen: dict[str, ManifestRow]) -> str | None:
+    gone = vanished_files(run.raw_root, run.tables, seen)
+    if not gone:
+        return None
+    return (
+        f"warning: {len(gone)} files loaded earlier are no longer in {run.raw_root} (e.g. {gone[0]}); bronze "
+        "keeps their rows. If the raw folder was regenerated, start afresh with `make clean`."
+    )
+
+
+def _settled(run: _Run, con: duckdb.DuckDBPyConnection) -> list[str] | None:
+    """What a run of the same command would print if nothing changed, or None when it would have
+    work (failed files to retry, returns versions to apply): planned again from the manifest."""
+    seen = manifest_in(con, DATASET)
+    plan = plan_run(run.raw_root, run.tables, seen)
+    versions = _returns_versions_to_apply(run, seen)
+    if plan.n_files or plan.conflicts or versions:
+        return None
+    warning = _vanished_warning(run, seen)
+    return [_plan_line(plan, versions)] + ([warning] if warning else [])
+
+
+def _globs(run: _Run) -> list[str]:
+    """The raw files a plan looks at, as patterns in the raw folder."""
+    files = [g for name in run.tables if TABLES[name].format != "delta" for g in TABLES[name].globs]
+    return files + [ANOMALY_LOG_FILE] + (["returns/_delta_log/*.json"] if "returns" in run.tables else [])
 
 
 def _returns_versions_to_apply(run: _Run, seen: dict[str, ManifestRow]) -> list[int]:
@@ -154,10 +186,13 @@ def _any_raw_file(raw_root: Path, tables: list[str]) -> bool:
 
 
 def _print_plan(plan: Plan, versions: list[int]) -> None:
-    print(
+    print(_plan_line(plan, versions), file=sys.stderr)
+
+
+def _plan_line(plan: Plan, versions: list[int]) -> str:
+    return (
         f"bronze plan: {plan.n_files} files to read, {len(plan.conflicts)} changed files in conflict, "
-        f"{plan.skipped} unchanged files skipped, returns versions to apply: {versions or 'none'}",
-        file=sys.stderr,
+        f"{plan.skipped} unchanged files skipped, returns versions to apply: {versions or 'none'}"
     )
 
 

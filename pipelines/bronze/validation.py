@@ -131,6 +131,8 @@ class Validator:
         reason = result[REASON]
         if events:
             reason = _strict_json(reason, result["lenient"], result[RAW_TEXT])
+        if reason.null_count == len(reason):  # most batches: nothing rejected, nothing to split (a copy saved)
+            return self._loaded(spec, result), self._rejects(spec, result.slice(0, 0), reason.slice(0, 0))
         bad = pc.is_valid(reason)
         return self._loaded(spec, result.filter(pc.invert(bad))), self._rejects(
             spec, result.filter(bad), reason.filter(bad)
