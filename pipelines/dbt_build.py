@@ -29,8 +29,11 @@ def dbt_build(
     full_refresh: bool = False,
     run_id: str | None = None,
     tests_after_load: str | None = None,
+    unit_tests: bool = False,
 ) -> Sequence[DBTNodeResult]:
     """`dbt build` (models, tests, seeds, snapshots in DAG order) of every node, or of `select`;
+    its unit tests only with `unit_tests` (they check the models' logic on fixed rows, not the
+    data: dbt runs them in development and CI, not in production builds);
     `run_id` names the run in gold.dq_metrics (default: dbt's invocation id); with
     `tests_after_load`, generic tests check only the rows of newer bronze loads where their
     meaning allows it (dbt/macros/rows_under_test.sql).
@@ -56,7 +59,11 @@ def dbt_build(
     # whether or not it was activated.
     runner = dlt.dbt.package(pipeline, str(DBT_PROJECT), venv=Venv.restore(sys.prefix))
     # No --fail-fast: every failing test is reported, and dbt skips what depends on a failure.
-    params = (["--select", *select] if select else []) + (["--full-refresh"] if full_refresh else [])
+    params = (
+        (["--select", *select] if select else [])
+        + (["--full-refresh"] if full_refresh else [])
+        + ([] if unit_tests else ["--exclude-resource-type", "unit_test"])
+    )
     started = datetime.now(UTC)
     try:
         # The runner's public methods run `dbt run` and `dbt test` only; `dbt build` (which also

@@ -2,11 +2,14 @@
 bronze warehouse.
 
     python pipelines/transform_pipeline.py [--warehouse FILE] [--pipelines-dir DIR]
-                                           [--select NODE ...] [--full-refresh] [--run-id ID] [--wait]
+                                           [--select NODE ...] [--full-refresh] [--unit-tests] [--run-id ID]
+                                           [--wait]
 
 The warehouse defaults to `[destination.duckdb] credentials` (`.dlt/secrets.toml`). Plain
 `cd dbt && dbt build` works too (the profile reads RETAIL_WAREHOUSE, defaulting to
-../duckdb/warehouse.duckdb). Exit codes: README, "Exit codes".
+../duckdb/warehouse.duckdb). The build leaves dbt's unit tests out (they check the models'
+logic on fixed rows, not the data: `make test` runs them); `--unit-tests` or `[transform]
+unit_tests = true` runs them too. Exit codes: README, "Exit codes".
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import os
 import sys
 import time
 from pathlib import Path
+
+import dlt
 
 from pipelines.cli import help_description, run_command
 from pipelines.dbt_build import dbt_build
@@ -40,6 +45,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--pipelines-dir", type=Path, help="dlt's working folder of retail_bronze (default: .dlt/pipelines)")
     p.add_argument("--select", nargs="+", metavar="NODE", help="dbt selection (default: everything)")
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    p.add_argument(
+        "--unit-tests",
+        action="store_true",
+        default=None,
+        help="run dbt's unit tests too (default: [transform] unit_tests, false)",
+    )
     p.add_argument("--run-id", help="the run's id in gold.dq_metrics (default: dbt's invocation id)")
     p.add_argument("--wait", action="store_true", help="wait for a run holding the warehouse instead of exiting (3)")
     return p.parse_args(argv)
@@ -65,8 +76,9 @@ def transform(args: argparse.Namespace) -> int:
             print(
                 f"silver + gold: incremental build; row-level tests on the bronze loads after {tests_after}", flush=True
             )
+        unit_tests = args.unit_tests or dlt.config.get("transform.unit_tests", bool) or False
         results = dbt_build(
-            warehouse, args.pipelines_dir, args.select or (), args.full_refresh, args.run_id, tests_after
+            warehouse, args.pipelines_dir, args.select or (), args.full_refresh, args.run_id, tests_after, unit_tests
         )
         report_build(results, started)
         if every_node:

@@ -158,15 +158,18 @@ class Workspace:
 
 
 class DbtProjectCopy:
-    """A copy of dbt/ whose files a test changes for one build (planted defects), with its
-    own fixed warehouse path."""
+    """A copy of dbt/ whose files a test changes for one build (planted defects). Its dbt runs
+    on the workspace's warehouse with the transform's profile flag, so that it starts from the
+    workspace's saved parse instead of parsing the whole copy again (dbt re-parses only the files
+    a test changed)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, workspace: Workspace):
         shutil.copytree(
             ROOT / "dbt", folder, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml")
         )
         self.folder = folder
-        self.warehouse = folder / "warehouse.duckdb"
+        self.target = folder / "target"
+        self.workspace = workspace
 
     @contextmanager
     def planted(self, *defects: tuple[str, str, str]):
@@ -185,12 +188,17 @@ class DbtProjectCopy:
                 path.write_text(text)
 
     def checkout(self, source: Path) -> Path:
-        shutil.copy(source, self.warehouse)
-        return self.warehouse
+        """`source` copied to the workspace's warehouse, which the copy's dbt runs build."""
+        return self.workspace.checkout(source)
 
     def dbt(self, *args: str) -> subprocess.CompletedProcess:
-        # its own target folder: the copy's saved parse state is not dbt/'s
-        return dbt(self.folder, self.warehouse, *args, target=self.folder / "target")
+        saved_parse = self.target / "partial_parse.msgpack"
+        if not saved_parse.exists():
+            self.workspace.parsed()
+            self.target.mkdir(exist_ok=True)
+            shutil.copy(DBT_TARGET / saved_parse.name, saved_parse)
+        warehouse = self.workspace.warehouse.resolve()  # as the transform names it
+        return dbt(self.folder, warehouse, *args, "--profile", "duckdb", target=self.target)
 
 
 def failing_nodes(proc: subprocess.CompletedProcess) -> str:

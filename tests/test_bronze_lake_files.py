@@ -7,6 +7,7 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
 from conftest import copy_bronze, run_bronze
 from deltalake import DeltaTable
 from test_bronze_operations import assert_exactly_once
@@ -26,6 +27,7 @@ def test_delta_commits_the_parquet_lakes_files(bronze):
         assert inodes(delta_files) == inodes((lake / "parquet" / table).rglob("*.parquet")), table
 
 
+@pytest.mark.drill  # a bronze run of its own: make test-drills
 def test_run_killed_between_two_delta_commits_commits_each_load_once(raw_incremented, bronze, tmp_path):
     target = copy_bronze(bronze, tmp_path / "t")
     env = dict(os.environ, RETAIL_BRONZE_CRASH_AT="delta_commit")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import os
 import re
 
+import pytest
 from bronze_checks import TABLES, manifest, three_destinations
 from conftest import run_bronze
 
 
+@pytest.mark.drill  # a bronze run of its own: make test-drills
 def test_tables_read_in_parts_load_the_same_rows(raw, bronze, tmp_path):
     target = tmp_path / "t"
     env = dict(os.environ, SOURCES__RETAIL_BRONZE__RESOURCE_MB="0.05")  # parts of ~50 KB of raw files

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
-from conftest import SCALE, run_generator
+from conftest import SCALE, SEED, run_generator
 
 
 @pytest.mark.parametrize(
@@ -53,12 +55,12 @@ def test_increment_needs_a_base(tmp_path):
     assert proc.returncode == 2 and "no base dataset" in proc.stderr
 
 
-def test_only_regenerates_a_subset(tmp_path):
+def test_only_regenerates_a_subset(raw, tmp_path):
     out = tmp_path / "d"
-    run_generator("--seed", "3", "--scale", SCALE, "--out", str(out))
+    shutil.copytree(raw, out)  # the session's base dataset (seed SEED)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and "returns" not in p.parts}
     (out / "customers.csv").unlink()
-    proc = run_generator("--seed", "3", "--scale", SCALE, "--out", str(out), "--only", "customers")
+    proc = run_generator("--seed", SEED, "--scale", SCALE, "--out", str(out), "--only", "customers")
     assert proc.returncode == 0
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and "returns" not in p.parts}
     assert after == before  # the same bytes come back, the rest is untouched

@@ -151,8 +151,8 @@ def test_dbt_failure_names_only_this_runs_nodes(bronze, tmp_path):
             }
         )
     )
-    # dbt cannot start without its log folder
-    env = dict(ENV, DBT_TARGET_PATH=str(stale_target), DBT_LOG_PATH="/dev/null/logs")
+    # dbt cannot start without the folder of the log it writes
+    env = dict(ENV, DBT_TARGET_PATH=str(stale_target), DBT_LOG_PATH="/dev/null/logs", DBT_LOG_LEVEL_FILE="info")
     proc = transform(tmp_path / "warehouse.duckdb", env=env)
     assert proc.returncode == 6
     assert one_error_line(proc).startswith("error: dbt could not start the build")
