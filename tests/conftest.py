@@ -225,8 +225,8 @@ def built_target(bronze, built, tmp_path_factory) -> Path:
 # --no-loadscope-reorder in the Makefile). The first worker takes test_gold.py and makes the raw
 # dataset, bronze and the shared build for it (the chain every dbt test waits for); the second
 # starts with the generator's files, which need no more than the raw dataset, so neither waits.
-# Then the longest first, so that no worker is left alone with a long file at the end; the
-# drills (make test-drills) after them. Files not listed follow.
+# Then the longest first, so that no worker is left alone with a long file at the end. Files not
+# listed follow.
 FILE_ORDER = [
     "test_gold.py",
     "test_generator_cli.py",
@@ -253,14 +253,26 @@ FILE_ORDER = [
     "test_bronze_lake_files.py",
     "test_bronze_anomaly_log.py",
     "test_scheduled_run.py",
-    # the drills' longest
+]
+# `make test-drills`: the longest first, and beside it (while it makes the shared build) the
+# drills that need only the raw dataset and bronze.
+DRILL_FILE_ORDER = [
     "test_runbook_drills.py",
-    "test_incremental_layers.py",
+    "test_bronze_operations.py",
     "test_lake_optimize.py",
+    "test_bronze_parts.py",
+    "test_bronze_lake_files.py",
+    "test_lake_travel.py",
+    "test_bi_browser.py",
+    "test_scheduled_run.py",
+    "test_incremental_layers.py",
+    "test_silver.py",
+    "test_main_job.py",
     "test_scoped_data_tests.py",
 ]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {name: i for i, name in enumerate(FILE_ORDER)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(FILE_ORDER)))  # stable: file order kept
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    order = DRILL_FILE_ORDER if config.option.markexpr == "drill" else FILE_ORDER
+    rank = {name: i for i, name in enumerate(order)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(order)))  # stable: file order kept
