@@ -16,7 +16,6 @@ import duckdb
 import schemas
 from pipelines.bronze.tables import (
     INGESTION_TS,
-    PARTITION_MONTH,
     RAW_TEXT,
     REJECT_SCHEMA,
     SRC_FILENAME,
@@ -75,48 +74,52 @@ class Validator:
 
     def validate(self, spec: TableSpec, batch: pa.Table) -> tuple[pa.Table, pa.Table]:
         """Split a text batch (contract columns + src_filename, src_line, raw_text
-        [+ partition month]) into typed bronze rows and rejects."""
+        [+ partition month]) into typed bronze rows and rejects.
+
+        Only what needs checking goes through DuckDB: the columns cast to another type or
+        that must not be null, and the raw text (hashed). The text columns that stay text, the
+        events' line, the audit and partition columns and a delivery's new columns are the
+        batch's own arrays, taken as they are (DuckDB returns rows in scan order)."""
         events = spec.format == "jsonl"
         fields = list(schemas.EVENT_ENVELOPE) if events else list(spec.contract)
+        checked = fields if events else [f for f in fields if _needs_check(f)]
         texts, typed, checks = [], [], []
-        for i, f in enumerate(fields):
-            # Events: every envelope value comes out of one parse of the document.
-            text = f"vals[{i + 1}]" if events else _q(f.name)
-            texts.append(f"{text} AS {_q(f.name + '__text')}")
-            typed.append(f"{typed_sql(_q(f.name + '__text'), f.type)} AS {_q(f.name)}")
+        for f in checked:
+            text = _q(f.name + "__text")
+            texts.append(f"{f'vals.{_q(f.name)}' if events else _q(f.name)} AS {text}")
+            typed.append(f"{typed_sql(text, f.type)} AS {_q(f.name)}")
             if events:
-                checks.append(f"WHEN NOT list_contains(keys, '{f.name}') THEN 'missing_field:{f.name}'")
+                # A missing key is also a NULL value: its keys are listed only for those rows.
+                checks.append(
+                    f"WHEN vals.{_q(f.name)} IS NULL AND NOT list_contains(json_keys(doc), '{f.name}') "
+                    f"THEN 'missing_field:{f.name}'"
+                )
             if not f.nullable:
-                checks.append(f"WHEN {_q(f.name + '__text')} IS NULL THEN 'null_key:{f.name}'")
-            checks.append(
-                f"WHEN {_q(f.name + '__text')} IS NOT NULL AND {_q(f.name)} IS NULL THEN 'cast_error:{f.name}'"
-            )
-        passthrough = [SRC_FILENAME, SRC_LINE] + ([PARTITION_MONTH] if spec.partition_from_path else [])
-        # New optional columns a delivery added (schema evolution): carried as text, untyped,
-        # never a reason to reject a row.
-        known = {f.name for f in fields} | set(passthrough) | {RAW_TEXT, "json"}
-        passthrough += [c for c in batch.column_names if c not in known]
+                checks.append(f"WHEN {text} IS NULL THEN 'null_key:{f.name}'")
+            checks.append(f"WHEN {text} IS NOT NULL AND {_q(f.name)} IS NULL THEN 'cast_error:{f.name}'")
         if events:
-            paths = ", ".join(f"'$.{f.name}'" for f in fields)
-            # JSON functions raise on malformed text: they only ever see valid documents.
-            source = f"""(SELECT *, json_keys(doc) AS keys, json_extract_string(doc, [{paths}]) AS vals
-                         FROM (SELECT *, CASE WHEN json_valid(json) THEN json END AS doc FROM batch))"""
-            checks.insert(0, "WHEN doc IS NULL OR json_type(doc) <> 'OBJECT' THEN 'bad_json'")
-            extra_text = ["json", "doc", "keys"]
-            extra_out = ["json", "lenient"]
+            # Every envelope value as text (as json_extract_string gives it) from one parse of the
+            # document. JSON functions raise on malformed text: they only ever see valid documents.
+            structure = json.dumps({f.name: "VARCHAR" for f in fields})
+            source = f"""(SELECT *, json_transform(doc, '{structure}') AS vals
+                         FROM (SELECT json, {RAW_TEXT}, CASE WHEN json_valid(json) THEN json END AS doc FROM batch))"""
+            # Not an object: no key is found, so its type is asked only when the first one is missing.
+            first = f"vals.{_q(fields[0].name)}"
+            checks.insert(0, f"WHEN doc IS NULL OR ({first} IS NULL AND json_type(doc) <> 'OBJECT') THEN 'bad_json'")
+            extra_text = ["json", "doc", "vals"]
             lenient = r"regexp_matches(json, ',\s*[}\]]|[:,\[]\s*-?(NaN|Infinity)')"
         else:
-            source, extra_text, extra_out, lenient = "batch", [], [], "FALSE"
+            source, extra_text, lenient = "batch", [], "FALSE"
+        reason = f"CASE {' '.join(checks)} END" if checks else "NULL::VARCHAR"
         sql = f"""
             WITH text AS (
-                SELECT {", ".join(texts + extra_text + [_q(c) for c in passthrough] + [RAW_TEXT])} FROM {source}
+                SELECT {", ".join(texts + extra_text + [RAW_TEXT])} FROM {source}
             ), typed AS (
-                SELECT *, {", ".join(typed)} FROM text
+                SELECT *{"".join(", " + t for t in typed)} FROM text
             ), checked AS (
-                SELECT *, CASE {" ".join(checks)} END AS {REASON}, {lenient} AS lenient FROM typed
+                SELECT *, {reason} AS {REASON}, {lenient} AS lenient FROM typed
             )
-            SELECT {REASON}, {", ".join(_q(f.name) for f in fields)},
-                   {", ".join(extra_out + [_q(c) for c in passthrough])},
+            SELECT {", ".join([REASON, "lenient"] + [_q(f.name) for f in checked])},
                    md5({RAW_TEXT}) AS {SRC_ROW_HASH},
                    CASE WHEN {REASON} IS NOT NULL OR lenient THEN {RAW_TEXT} END AS {RAW_TEXT}
             FROM checked
@@ -128,36 +131,48 @@ class Validator:
                 result = result.read_all()
         finally:
             self.con.unregister("batch")
-        reason = result[REASON]
+        reasons = result[REASON]
         if events:
-            reason = _strict_json(reason, result["lenient"], result[RAW_TEXT])
-        if reason.null_count == len(reason):  # most batches: nothing rejected, nothing to split (a copy saved)
-            return self._loaded(spec, result), self._rejects(spec, result.slice(0, 0), reason.slice(0, 0))
-        bad = pc.is_valid(reason)
-        return self._loaded(spec, result.filter(pc.invert(bad))), self._rejects(
-            spec, result.filter(bad), reason.filter(bad)
+            reasons = _strict_json(reasons, result["lenient"], result[RAW_TEXT])
+        if reasons.null_count == len(reasons):  # most batches: nothing rejected, nothing to split (a copy saved)
+            return self._loaded(spec, batch, result), self._rejects(
+                spec, batch.slice(0, 0), result.slice(0, 0), reasons.slice(0, 0)
+            )
+        bad = pc.is_valid(reasons)
+        good = pc.invert(bad)
+        return self._loaded(spec, batch.filter(good), result.filter(good)), self._rejects(
+            spec, batch.filter(bad), result.filter(bad), reasons.filter(bad)
         )
 
-    def _loaded(self, spec: TableSpec, result: pa.Table) -> pa.Table:
+    def _loaded(self, spec: TableSpec, batch: pa.Table, result: pa.Table) -> pa.Table:
+        """The bronze rows: checked columns from the validation's result, the others from the batch."""
         n = result.num_rows
         columns = {}
         for f in spec.bronze_schema:
             if f.name == INGESTION_TS:
                 columns[f.name] = _constant_ts(self.ingestion_ts, n)
-            else:
+            elif f.name in result.column_names:
                 columns[f.name] = result[f.name].cast(f.type)
-        added = [pa.field(c, pa.string()) for c in result.column_names if c not in self._known(spec)]
+            else:
+                columns[f.name] = batch[f.name].cast(f.type)
+        added = [pa.field(c, pa.string()) for c in _added_columns(spec, batch.column_names)]
         for f in added:
-            columns[f.name] = result[f.name].cast(pa.string())
+            columns[f.name] = batch[f.name].cast(pa.string())
         return pa.table(columns, schema=pa.schema(list(spec.bronze_schema) + added))
 
-    @staticmethod
-    def _known(spec: TableSpec) -> set[str]:
-        """Columns of the validation result that are not a delivery's new columns."""
-        return set(spec.bronze_schema.names) | {REASON, RAW_TEXT, SRC_ROW_HASH, "json", "lenient"}
+    def _rejects(self, spec: TableSpec, batch: pa.Table, result: pa.Table, reasons: pa.ChunkedArray) -> pa.Table:
+        return _reject_table(spec, batch[SRC_FILENAME], batch[SRC_LINE], reasons, result[RAW_TEXT], self.ingestion_ts)
 
-    def _rejects(self, spec: TableSpec, result: pa.Table, reason: pa.ChunkedArray) -> pa.Table:
-        return _reject_table(spec, result[SRC_FILENAME], result[SRC_LINE], reason, result[RAW_TEXT], self.ingestion_ts)
+
+def _needs_check(f: pa.Field) -> bool:
+    """A contract column whose text is not already its value: a cast, or a key that must be present."""
+    return not pa.types.is_string(f.type) or not f.nullable
+
+
+def _added_columns(spec: TableSpec, found: list[str]) -> list[str]:
+    """The columns of a batch that are neither contract, audit nor partition columns: a delivery's new ones."""
+    known = set(spec.bronze_schema.names) | {RAW_TEXT, "json"}
+    return [c for c in found if c not in known]
 
 
 def _strict_json(reason: pa.ChunkedArray, lenient: pa.ChunkedArray, text: pa.ChunkedArray) -> pa.ChunkedArray:
