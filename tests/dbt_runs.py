@@ -132,17 +132,18 @@ class DbtServer:
 
 
 class Workspace:
-    """The one warehouse path every dbt run on dbt/ uses in a test session (of a worker): dbt
-    parses the project again whenever the profile (which names the warehouse) changes, so a fixed
-    path keeps its partial parsing from run to run. A test checks a warehouse out into it, or has
-    its own warehouse hosted there while its commands run."""
+    """The one warehouse path every dbt run on dbt/ uses in a test session (of a worker), the
+    same in every session: dbt parses the project again whenever the profile (which names the
+    warehouse) changes, so a fixed path keeps its partial parsing from run to run. A test checks
+    a warehouse out into it, or has its own warehouse hosted there while its commands run."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.warehouse = folder / "warehouse.duckdb"
-        # dbt's parse of the project for this path, in the background while the session's datasets
-        # are made: the first transform finds it saved. The same profile, profile flag and secret as
-        # the transform's dbt (pipelines/dbt_build.py: dlt's runner passes --profile duckdb).
+        # dbt's parse of the project for this path (in the worker's started dbt, in the background
+        # while the session's datasets are made): the first transform finds it saved. The same
+        # profile, profile flag and secret as the transform's dbt (pipelines/dbt_build.py: dlt's
+        # runner passes --profile duckdb).
         self.env = dict(
             os.environ, RETAIL_WAREHOUSE=str(self.warehouse.resolve()), DBT_ENV_SECRET_PSEUDONYM_KEY=TEST_PSEUDONYM_KEY
         )
