@@ -1,6 +1,7 @@
 """Running the transform the ways a user does (the transform CLI, plain dbt) for the Silver
 and Gold tests, at one fixed warehouse path, and a private copy of the dbt project to plant
-defects in."""
+defects in. Builds a test needs but does not test the command of (a scenario's nodes, a planted
+defect's) run in the worker's started dbt (DbtServer), without a new dbt process's start-up."""
 
 from __future__ import annotations
 
