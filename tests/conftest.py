@@ -144,11 +144,16 @@ def loaded_copy(raw, bronze, tmp_path) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="session")
-def workspace(tmp_path_factory):
-    """The fixed warehouse path of every dbt run on dbt/ (see dbt_runs.Workspace)."""
+def workspace():
+    """The fixed warehouse path of every dbt run on dbt/ (see dbt_runs.Workspace). The same path
+    from one test session to the next (beside the worker's dbt target folder, emptied first), so
+    that dbt finds its parse of the last session saved and parses only the files changed since."""
     from dbt_runs import Workspace
 
-    workspace = Workspace(tmp_path_factory.mktemp("dbt_workspace"))
+    folder = DBT_TARGET.with_name(f"{WORKER}-workspace")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    workspace = Workspace(folder)
     yield workspace
     workspace.close()
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import hashlib
 
-from dbt_runs import failing_nodes, query
+from dbt_runs import NO_UNIT_TESTS, failing_nodes, query
 
 import duckdb
-
-NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")  # run once, by tests/test_dbt_unit_tests.py
 
 
 def test_data_tests_fail_on_data_that_breaks_the_rules(built, workspace):

@@ -84,11 +84,14 @@ def resolve_paths(args: argparse.Namespace):
     """The options (relative to where the command runs), else bronze's own dlt configuration:
     the raw folder of `retail_bronze`, the warehouse of `[destination.duckdb]`, the Delta lake
     at `[destination.filesystem] bucket_url` and the Parquet lake and rejects of `[bronze_lake]`."""
+    from pipelines.lake.tables import LakeError, Paths
+
+    if args.raw and args.warehouse and args.lake:  # dlt (over a second to import) is not needed
+        return Paths.under(args.raw.resolve(), args.lake.resolve(), args.warehouse.resolve())
     import dlt
 
     from pipelines.bronze.lake_export import LakeSettings
     from pipelines.dlt_run_context import configured_path
-    from pipelines.lake.tables import LakeError, Paths
     from pipelines.warehouse import configured_warehouse
 
     raw = args.raw.resolve() if args.raw else configured_path(dlt.config["sources.retail_bronze.raw_dir"])
