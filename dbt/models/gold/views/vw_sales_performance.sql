@@ -1,10 +1,10 @@
--- Orders are counted in two phases, so that DuckDB can spill the work to disk (docs/decisions.md
--- §31): a count(distinct order_number) per row keeps a hash set of orders per row in memory, and
--- at scale 3.0 it ran out of the profile's memory_limit. Both phases group by keys, not by the
--- row's wide text attributes (which need twice the memory); the attributes are joined last, one
--- row of each dimension per key, and a key has one date (dim_date) and one store id (dim_store).
 with order_rows as (
-    -- one row per order and row of the view
+    -- One row per order and row of the view: orders are counted in two phases so that DuckDB can
+    -- spill the work to disk. A count(distinct order_number) per row keeps a hash set of orders
+    -- per row in memory, and at scale 3.0 it ran out of the profile's memory_limit
+    -- (docs/decisions.md §31). Both phases group by keys, not by the row's text columns (which
+    -- need twice the memory); those are joined last, one row of each dimension per key, and a key
+    -- has one date (dim_date) and one store id (dim_store).
     select
         f.date_key,
         f.store_key,
