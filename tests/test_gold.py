@@ -430,6 +430,22 @@ def test_view_kpis_match_independent_sums(built):
     assert statuses["events"] == "WARNING" and statuses["customers"] == "OK"  # events carry the rejected lines
 
 
+def test_sales_performance_counts_distinct_orders_per_row(built):
+    # the view counts orders in two phases (one row per order and row, then per row) so that
+    # DuckDB can spill it; here the distinct count in one go, which it must equal row for row
+    found = query(
+        built, "SELECT order_date, store_number, channel, category, orders, order_lines FROM gold.vw_sales_performance"
+    )
+    expected = query(
+        built,
+        """SELECT d.calendar_date, s.store_id, f.channel, p.category, count(DISTINCT f.order_number), count(*)
+           FROM gold.fct_sales f JOIN gold.dim_date d USING (date_key) JOIN gold.dim_store s USING (store_key)
+           JOIN gold.dim_product p USING (product_key) GROUP BY ALL""",
+    )
+    assert sorted(found, key=str) == sorted(expected, key=str)
+    assert any(orders < lines for *_, orders, lines in found)  # orders of several lines in one row
+
+
 TIME_ZONES = ("UTC", "Australia/Sydney", "America/Los_Angeles")
 
 
