@@ -20,6 +20,8 @@ from pipelines.exit_codes import ExitCode, RunFailed
 from pipelines.tested_loads import ENV_VAR as TESTS_AFTER_LOAD
 
 DQ_RUN_ID = "RETAIL_DQ_RUN_ID"  # dbt/models/data_quality/dq_metrics.sql reads it
+# dbt's flags that leave the unit tests out of a build (the product's builds run without them)
+NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
 
 def dbt_build(
@@ -62,7 +64,7 @@ def dbt_build(
     params = (
         (["--select", *select] if select else [])
         + (["--full-refresh"] if full_refresh else [])
-        + ([] if unit_tests else ["--exclude-resource-type", "unit_test"])
+        + ([] if unit_tests else list(NO_UNIT_TESTS))
     )
     started = datetime.now(UTC)
     try:

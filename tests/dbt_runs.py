@@ -30,8 +30,6 @@ DBT = Path(sys.executable).parent / "dbt"
 # transform's: each kind of run finds its own saved parse state.
 PLAIN_DBT_TARGET = DBT_TARGET.with_name(f"{DBT_TARGET.name}-plain")
 TRANSFORM_PROFILE = ("--profiles-dir", ".", "--profile", "duckdb")  # as dlt's runner passes them
-# as the transform leaves them out; tests/test_dbt_unit_tests.py runs them, once
-NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
 
 def transform(

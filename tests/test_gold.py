@@ -16,11 +16,12 @@ import holidays
 import polars as pl
 import pytest
 from conftest import ROOT
-from dbt_runs import NO_UNIT_TESTS, TEST_PSEUDONYM_KEY, query, transform
+from dbt_runs import TEST_PSEUDONYM_KEY, query, transform
 from deltalake import DeltaTable
 from raw_readers import SCHEMAS, logged, read_csv_text, read_many, read_xlsx
 
 import duckdb
+from pipelines.dbt_build import NO_UNIT_TESTS
 
 
 def test_calendar_covers_every_fact_and_has_an_unknown_member(built):

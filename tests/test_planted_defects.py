@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 
-from dbt_runs import NO_UNIT_TESTS, failing_nodes, query
+from dbt_runs import failing_nodes, query
 
 import duckdb
+from pipelines.dbt_build import NO_UNIT_TESTS
 
 
 def test_data_tests_fail_on_data_that_breaks_the_rules(built, workspace):

@@ -11,10 +11,11 @@ import polars as pl
 import pytest
 import yaml
 from conftest import ROOT, run_bronze
-from dbt_runs import NO_UNIT_TESTS, PLAIN_DBT_TARGET, failing_nodes, query, transform
+from dbt_runs import PLAIN_DBT_TARGET, failing_nodes, query, transform
 
 import duckdb
 from generators.reference import CARRIER_SLA_DAYS, COUNTRIES
+from pipelines.dbt_build import NO_UNIT_TESTS
 
 
 def test_dbt_build_is_green_on_generated_data(built):
