@@ -99,7 +99,7 @@ def test_plain_dbt_works_for_dbt_users(built, workspace):
     warehouse = workspace.checkout(built)
     with duckdb.connect(str(warehouse)) as con:
         con.sql("DROP VIEW silver.stg_suppliers")
-    proc = workspace.dbt("build", "--select", "stg_suppliers")
+    proc = workspace.dbt_executable("build", "--select", "stg_suppliers")
     assert proc.returncode == 0, proc.stdout[-2000:]
     # it landed in the warehouse RETAIL_WAREHOUSE names
     assert query(warehouse, "SELECT count(*) FROM silver.stg_suppliers") == query(
