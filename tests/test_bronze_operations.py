@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from bronze_checks import TABLES, manifest, raw_records, three_destinations, warehouse
-from conftest import INCREMENT, ROOT, SCALE, SEED, bronze_args, copy_bronze, run_bronze, run_generator
+from conftest import ROOT, bronze_args, copy_bronze, run_bronze
 from raw_readers import load_log
 
 CRASH_POINTS = ("extracting", "extracted", "loaded", "parquet", "delta")
@@ -67,11 +68,13 @@ def one_error_line(proc: subprocess.CompletedProcess) -> str:
     return lines[-1]
 
 
-def test_increment_and_late_file_are_loaded_exactly_once(loaded_copy):
-    data, target = loaded_copy
+def test_increment_and_late_file_are_loaded_exactly_once(raw_incremented, bronze, tmp_path):
+    """The session's increment (conftest INCREMENT) arrives in a raw folder bronze has loaded."""
+    data = tmp_path / "raw"
+    shutil.copytree(raw_incremented, data)  # the base files keep their times: bronze has them
+    target = copy_bronze(bronze, tmp_path / "t")
     before = counts(target)
     customers_before = pl.read_csv(data / "customers.csv", infer_schema=False).height
-    run_generator("--seed", SEED, "--scale", SCALE, "--out", str(data), *INCREMENT)
     run_bronze(data, target)
     after = counts(target)
     for table in FACTS:
