@@ -72,13 +72,6 @@ def raw_again(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def raw_other_seed(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("raw_other") / "data_raw"
-    run_generator("--seed", "8", "--scale", SCALE, "--out", str(out))
-    return out
-
-
 INCREMENT = ("--start-date", "2026-01-01", "--days", "2", "--late-days", "3")
 
 
@@ -91,6 +84,18 @@ def raw_incremented(raw, tmp_path_factory) -> Path:
         run_generator("--seed", SEED, "--scale", SCALE, "--out", str(folder / "data_raw"), *INCREMENT)
 
     return once_per_run(tmp_path_factory, "raw_incremented", make) / "data_raw"
+
+
+@pytest.fixture(scope="session")
+def raw_other_seed(raw_incremented, tmp_path_factory) -> Path:
+    """A base of another seed generated into a copy of the incremented dataset: a new base,
+    which replaces the old one and drops its increments."""
+
+    def make(folder: Path) -> None:
+        shutil.copytree(raw_incremented, folder / "data_raw")
+        run_generator("--seed", "8", "--scale", SCALE, "--out", str(folder / "data_raw"))
+
+    return once_per_run(tmp_path_factory, "raw_other_seed", make) / "data_raw"
 
 
 def run_bronze(
