@@ -45,10 +45,13 @@ def once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None]) -> P
     return folder
 
 
-def run_generator(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+def run_generator(*args: str, check: bool = True, quiet: bool = True) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess, as a user would."""
     proc = subprocess.run(
-        [sys.executable, "-m", "generators", "--quiet", *args], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "generators", *(["--quiet"] if quiet else []), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"generator failed ({proc.returncode}):\n{proc.stderr}")
@@ -57,11 +60,15 @@ def run_generator(*args: str, check: bool = True) -> subprocess.CompletedProcess
 
 @pytest.fixture(scope="session")
 def raw(tmp_path_factory) -> Path:
-    """The base dataset at a small scale."""
-    folder = once_per_run(
-        tmp_path_factory, "raw", lambda f: run_generator("--seed", SEED, "--scale", SCALE, "--out", str(f / "data_raw"))
-    )
-    return folder / "data_raw"
+    """The base dataset at a small scale. What its generator printed (not --quiet: progress on
+    stderr, the summary on stdout) is kept beside it, in generator.stdout and generator.stderr."""
+
+    def make(folder: Path) -> None:
+        proc = run_generator("--seed", SEED, "--scale", SCALE, "--out", str(folder / "data_raw"), quiet=False)
+        (folder / "generator.stdout").write_text(proc.stdout)
+        (folder / "generator.stderr").write_text(proc.stderr)
+
+    return once_per_run(tmp_path_factory, "raw", make) / "data_raw"
 
 
 @pytest.fixture(scope="session")
