@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import numpy as np
 from dateutil.easter import easter  # type: ignore[import-untyped]  # holidays depends on python-dateutil
 
-from generators.config import DEFAULT_START
+from generators.base_window import DEFAULT_START
 from generators.reference import (
     CAMPAIGN_NAMES,
     COUNTRIES,

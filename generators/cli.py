@@ -7,9 +7,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from generators.config import DEFAULT_START, GeneratorConfig
+# Plain-Python modules only: --help and usage errors must not wait for numpy, polars or pyarrow.
+from generators.base_window import DEFAULT_START
 from generators.new_columns import NEW_COLUMNS
-from generators.output import OutputError
 from generators.progress import Progress
 from schemas import SOURCES
 
@@ -87,7 +87,8 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def config_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> GeneratorConfig:
+def check_combinations(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
+    """Usage errors between arguments (exit 2 with one line, as argparse does for single ones)."""
     if (args.start_date is None) != (args.days is None):
         p.error("--start-date and --days go together (an increment batch)")
     if args.late_days and args.days is None:
@@ -96,7 +97,18 @@ def config_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Generat
         p.error(f"--start-date must be after the base window's first day {DEFAULT_START}")
     if args.add_column and args.days is None:
         p.error("--add-column belongs to an increment (the base files follow schemas/): give --start-date and --days")
-    return GeneratorConfig(
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    check_combinations(args, p)
+    # The arguments are valid: only now load the generation code (numpy, polars, pyarrow).
+    from generators.config import GeneratorConfig
+    from generators.output import OutputError
+    from generators.run import generate
+
+    cfg = GeneratorConfig(
         seed=args.seed,
         scale=args.scale,
         out=args.out,
@@ -106,14 +118,6 @@ def config_from(args: argparse.Namespace, p: argparse.ArgumentParser) -> Generat
         only=frozenset(args.only or ()),
         new_columns=tuple(sorted(set(args.add_column or ()))),
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = parser()
-    args = p.parse_args(argv)
-    cfg = config_from(args, p)
-    from generators.run import generate  # heavy imports after argument checks
-
     progress = Progress(quiet=args.quiet)
     try:
         generate(cfg, progress)

@@ -9,12 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from generators.base_window import BASE_DAYS, DEFAULT_START
+
 GENERATOR_VERSION = "2.0.0"  # 2.0: realistic behaviour (docs/data_realism.md)
 
-# The base window: two full years, so year-over-year measures have data. Fixed so
-# that the same seed and arguments give the same bytes on any day.
-DEFAULT_START = date(2024, 1, 1)
-BASE_DAYS = 731  # 2024-01-01 .. 2025-12-31
 # Exchange rates cover three years around the base window.
 RATES_START = date(2023, 7, 1)
 RATES_END = date(2026, 6, 30)

@@ -19,7 +19,8 @@ import polars as pl
 import schemas
 from generators import anomalies, geography
 from generators.anomalies import AnomalyLog
-from generators.config import BASE_DAYS, DEFAULT_START, GeneratorConfig
+from generators.base_window import BASE_DAYS, DEFAULT_START
+from generators.config import GeneratorConfig
 from generators.formats import US_PER_DAY, codes, day_number, fixed_point, utc_text, weighted_choice
 from generators.pools import company_names, country_pools
 from generators.reference import (

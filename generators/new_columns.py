@@ -2,69 +2,13 @@
 
 An increment given `--add-column products.brand` writes its files of that table with one
 more column, last, which the base files and `schemas/` (the base contract) do not have.
-Values follow from the row itself, so re-running the increment gives the same bytes."""
+This module names them; `generators.new_column_values` computes them. Plain Python on
+purpose: argument parsers offer these choices without loading polars or pyarrow."""
 
-from __future__ import annotations
-
-from collections.abc import Callable
-
-import polars as pl
-import pyarrow as pa
-
-
-def _brand() -> pl.Expr:
-    return pl.col("name").str.split(" ").list.first()
-
-
-def _loyalty_tier() -> pl.Expr:
-    bucket = (pl.col("customer_id").cast(pl.Int64) * 2_654_435_761) % 100
-    return (
-        pl.when(pl.col("is_vip"))
-        .then(pl.lit("Platinum"))
-        .when(bucket < 60)
-        .then(pl.lit("Bronze"))
-        .when(bucket < 90)
-        .then(pl.lit("Silver"))
-        .otherwise(pl.lit("Gold"))
-    )
-
-
-def _device_type() -> pl.Expr:
-    bucket = (pl.col("order_id") * 2_654_435_761) % 100
-    web = pl.when(bucket < 55).then(pl.lit("mobile")).when(bucket < 85).then(pl.lit("desktop")).otherwise(pl.lit("app"))
-    return pl.when(pl.col("channel") == "web").then(web).otherwise(pl.lit("in_store"))
-
-
-def _service_level() -> pl.Expr:
-    fast = pl.col("carrier").is_in(["StarTrack", "FedEx", "Royal Mail", "DPD"])
-    return pl.when(fast).then(pl.lit("express")).otherwise(pl.lit("standard"))
-
-
-# TABLE.COLUMN -> (Arrow type, description, the value as an expression over the row)
-NEW_COLUMNS: dict[str, tuple[pa.DataType, str, Callable[[], pl.Expr]]] = {
-    "products.brand": (pa.string(), "the brand (first word of the product name)", _brand),
-    "customers.loyalty_tier": (pa.string(), "Bronze / Silver / Gold, Platinum for VIPs", _loyalty_tier),
-    "orders_header.device_type": (pa.string(), "mobile / desktop / app for web orders, in_store", _device_type),
-    "shipments.service_level": (pa.string(), "express or standard, by carrier", _service_level),
+# TABLE.COLUMN -> what the column holds
+NEW_COLUMNS: dict[str, str] = {
+    "products.brand": "the brand (first word of the product name)",
+    "customers.loyalty_tier": "Bronze / Silver / Gold, Platinum for VIPs",
+    "orders_header.device_type": "mobile / desktop / app for web orders, in_store",
+    "shipments.service_level": "express or standard, by carrier",
 }
-
-
-def add(frame: pl.DataFrame, table: str, names: tuple[str, ...]) -> pl.DataFrame:
-    """The frame with the requested new columns of `table` appended (unchanged otherwise)."""
-    for name in names:
-        owner, column = name.split(".")
-        if owner == table:
-            frame = frame.with_columns(NEW_COLUMNS[name][2]().alias(column))
-    return frame
-
-
-def add_to_arrow(table: pa.Table, source: str, names: tuple[str, ...]) -> pa.Table:
-    """The Arrow table with the requested new columns of `source` appended, other columns untouched."""
-    for name in names:
-        owner, column = name.split(".")
-        if owner == source:
-            type_, _, value = NEW_COLUMNS[name]
-            frame = pl.DataFrame(pl.from_arrow(table))
-            values = frame.select(value().alias(column)).to_series().to_arrow().cast(type_)
-            table = table.append_column(pa.field(column, type_), values)
-    return table

@@ -21,8 +21,9 @@ import pyarrow as pa
 import schemas
 from generators import anomalies, calendar
 from generators.anomalies import AnomalyLog
+from generators.base_window import BASE_DAYS, DEFAULT_START
 from generators.calendar import POS, WEB, Calendar
-from generators.config import BASE_DAYS, DEFAULT_START, GeneratorConfig
+from generators.config import GeneratorConfig
 from generators.dimensions import NEVER, ORPHAN_ID_BASE, Customers, Dimensions
 from generators.exchange_rates import RateTable
 from generators.formats import (

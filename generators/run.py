@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import polars as pl
 import pyarrow.parquet as pq
 
-from generators import changes, dimensions, events, exchange_rates, new_columns, orders, output, returns, sensors
+from generators import changes, dimensions, events, exchange_rates, new_column_values, orders, output, returns, sensors
 from generators.anomalies import AnomalyLog
 from generators.config import RATES_END, GeneratorConfig
 from generators.dimensions import Dimensions
@@ -55,7 +55,7 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
         log = AnomalyLog()  # the dimension files are not rewritten: their anomalies belong to the base
         for source, frame in delta.frames.items():
             if cfg.selected(source):
-                frame = new_columns.add(frame, source, cfg.new_columns)
+                frame = new_column_values.add(frame, source, cfg.new_columns)
                 size = write_csv(frame, cfg.out / changes.change_file(cfg, source))
                 progress.add(source, frame.height, 1, size)
                 written.append(source)
@@ -115,7 +115,7 @@ def _write_daily(cfg: GeneratorConfig, frame: pl.DataFrame, source: str, progres
     size, files = 0, 0
     for (day,), part in frame.partition_by("_file_day", as_dict=True, maintain_order=True).items():
         path = cfg.out / partition_file(cfg, source, from_day_number(day))
-        part = new_columns.add(part.drop("_file_day"), source, cfg.new_columns)
+        part = new_column_values.add(part.drop("_file_day"), source, cfg.new_columns)
         size += write_lines(part["json"], path) if source == "events" else write_csv(part, path)
         files += 1
     progress.add(source, frame.height, files, size, seconds + time.perf_counter() - started)
@@ -148,7 +148,7 @@ def _write_facts(
             path = cfg.out / "shipments" / f"part-{cfg.batch_no:05d}-{label}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
             pq.write_table(
-                new_columns.add_to_arrow(oc.shipments, "shipments", cfg.new_columns), path, compression="zstd"
+                new_column_values.add_to_arrow(oc.shipments, "shipments", cfg.new_columns), path, compression="zstd"
             )
             progress.add("shipments", oc.shipments.num_rows, 1, path.stat().st_size, time.perf_counter() - t)
         candidates.append(oc.returns)

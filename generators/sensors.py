@@ -16,7 +16,8 @@ import polars as pl
 
 from generators import anomalies
 from generators.anomalies import AnomalyLog
-from generators.config import BASE_DAYS, GeneratorConfig
+from generators.base_window import BASE_DAYS
+from generators.config import GeneratorConfig
 from generators.dimensions import Dimensions
 from generators.formats import US_PER_DAY, day_number, fixed_point, write_csv
 from generators.geography import TZ_NAMES

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from schemas.names import SOURCES
+
 UTC_TS = pa.timestamp("us", tz="UTC")
 
 
@@ -177,20 +179,26 @@ RETURNS_V0 = pa.schema(
 # The evolved returns schema: a later Delta version adds return_reason_code.
 RETURNS = RETURNS_V0.append(_f("return_reason_code", pa.string()))
 
-RAW_SCHEMAS: dict[str, pa.Schema] = {
-    "customers": CUSTOMERS,
-    "products": PRODUCTS,
-    "stores": STORES,
-    "suppliers": SUPPLIERS,
-    "orders_header": ORDERS_HEADER,
-    "orders_lines": ORDERS_LINES,
-    "events": EVENTS,
-    "sensors": SENSORS,
-    "exchange_rates": EXCHANGE_RATES,
-    "shipments": SHIPMENTS,
-    "returns": RETURNS,
-}
-SOURCES: tuple[str, ...] = tuple(RAW_SCHEMAS)
+# Each source's schema, in the order of SOURCES (schemas/names.py).
+RAW_SCHEMAS: dict[str, pa.Schema] = dict(
+    zip(
+        SOURCES,
+        (
+            CUSTOMERS,
+            PRODUCTS,
+            STORES,
+            SUPPLIERS,
+            ORDERS_HEADER,
+            ORDERS_LINES,
+            EVENTS,
+            SENSORS,
+            EXCHANGE_RATES,
+            SHIPMENTS,
+            RETURNS,
+        ),
+        strict=True,
+    )
+)
 
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id",),

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import pytest
-from conftest import SCALE, SEED, run_generator
+from conftest import ROOT, SCALE, SEED, run_generator
+
+from generators.new_column_values import VALUES
+from generators.new_columns import NEW_COLUMNS
+
+GENERATION_LIBRARIES = {"numpy", "polars", "pyarrow"}
 
 
 @pytest.mark.parametrize(
@@ -29,6 +36,25 @@ def test_bad_arguments(args, message, tmp_path):
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--scale", "0"], ["--days", "2"]])
+def test_usage_is_answered_without_the_generation_libraries(args):
+    """--help and usage errors load no numpy, polars or pyarrow (a second of imports per call otherwise)."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "generators", *args], cwd=ROOT, capture_output=True, text=True
+    )
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "generators" in imported, proc.stderr  # -X importtime did report the imports
+    assert imported.isdisjoint(GENERATION_LIBRARIES), sorted(imported & GENERATION_LIBRARIES)
+
+
+def test_every_new_column_choice_has_its_values():
+    assert VALUES.keys() == NEW_COLUMNS.keys()
 
 
 def test_unwritable_out(tmp_path):
