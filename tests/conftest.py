@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from xdist.scheduler import LoadFileScheduling
 
 ROOT = Path(__file__).resolve().parents[1]
 # Every dbt invocation of a test session (and of each pytest-xdist worker: the suite runs on both
@@ -172,18 +173,24 @@ def workspace():
 
 @pytest.fixture(scope="session", autouse=True)
 def dbt_parsed_early(request) -> None:
-    """A session that builds with dbt sets up its workspace first: dbt parses the project in the
-    background while the first datasets are made (a worker waiting for them has a core to spare)."""
-    if any("workspace" in item.fixturenames for item in request.session.items):
+    """In `make test-drills`, where most files run dbt, every worker sets up its workspace first:
+    dbt parses the project in the background while the first datasets are made (a worker waiting
+    for them has a core to spare). In `make test` the files that run dbt are one work unit of one
+    worker (DBT_FILES), whose first test asks for `built`, which sets the workspace up first."""
+    drills = request.config.option.markexpr == "drill"
+    if drills and any("workspace" in item.fixturenames for item in request.session.items):
         request.getfixturevalue("workspace")
 
 
 @pytest.fixture(scope="session")
-def built(bronze, workspace, tmp_path_factory) -> Path:
+def built(request, tmp_path_factory) -> Path:
     """Silver and gold built once by the transform CLI on the session bronze; tests read it,
-    never change it (they check a copy out to change it)."""
+    never change it (they check a copy out to change it). A worker that only reads it starts
+    no dbt: the workspace is asked for only to build."""
 
     def make(folder: Path) -> None:
+        workspace = request.getfixturevalue("workspace")  # first: dbt parses while bronze is made
+        bronze = request.getfixturevalue("bronze")
         workspace.checkout(bronze / "warehouse.duckdb")
         shutil.rmtree(workspace.folder / "gold", ignore_errors=True)  # the saved Gold holds this build only
         proc = workspace.transform()
@@ -239,11 +246,15 @@ def built_target(bronze, built, tmp_path_factory) -> Path:
 
 
 # The order in which the workers take the test files (pytest-xdist --dist loadfile, with
-# --no-loadscope-reorder in the Makefile). The first worker takes test_gold.py and makes the raw
-# dataset, bronze and the shared build for it (the chain every dbt test waits for); the second
-# starts with the generator's files, which need no more than the raw dataset, so neither waits.
-# Then the longest first, so that no worker is left alone with a long file at the end. Files not
-# listed follow.
+# --no-loadscope-reorder in the Makefile): one work unit per file, but in `make test` the files
+# that run dbt themselves (a test asks for the dbt workspace) are one unit, run by one worker
+# (DbtFilesTogether): one started dbt and one parse of the project per session instead of one per
+# worker (a full parse, on a first run, is about 15 s of CPU). The unit takes the place of
+# test_gold.py: the first worker takes it and makes the raw dataset, bronze and the shared build
+# (the chain every dbt test waits for); the second starts with the generator's files, which need
+# no more than the raw dataset, so neither waits. Then the longest first, so that no worker is
+# left alone with a long file at the end. Files not listed follow.
+DBT_FILES = {"test_gold.py", "test_silver.py", "test_planted_defects.py", "test_dbt_unit_tests.py"}
 FILE_ORDER = [
     "test_gold.py",
     "test_generator_cli.py",
@@ -290,6 +301,29 @@ DRILL_FILE_ORDER = [
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    order = DRILL_FILE_ORDER if config.option.markexpr == "drill" else FILE_ORDER
+    drills = config.option.markexpr == "drill"
+    order = DRILL_FILE_ORDER if drills else FILE_ORDER
     rank = {name: i for i, name in enumerate(order)}
     items.sort(key=lambda item: rank.get(item.path.name, len(order)))  # stable: file order kept
+    runs_dbt = {
+        item.path.name
+        for item in items
+        if not item.get_closest_marker("drill") and {"workspace", "dbt_project_copy"} & set(item.fixturenames)
+    }
+    if not drills and runs_dbt - DBT_FILES:
+        raise pytest.UsageError(f"{sorted(runs_dbt - DBT_FILES)} run dbt: add them to DBT_FILES in tests/conftest.py")
+
+
+class DbtFilesTogether(LoadFileScheduling):
+    """pytest-xdist's per-file scheduling, with the files of DBT_FILES as one work unit."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        path = super()._split_scope(nodeid)
+        return "dbt files" if Path(path).name in DBT_FILES else path
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own choice
+def pytest_xdist_make_scheduler(config: pytest.Config, log) -> LoadFileScheduling | None:
+    if config.getvalue("dist") == "loadfile" and config.option.markexpr != "drill":
+        return DbtFilesTogether(config, log)
+    return None
