@@ -1,8 +1,9 @@
-"""dbt, started once per pytest worker: this process imports dbt and parses the project (the
-workspace's parse, dbt_runs.Workspace), then runs each dbt command a test sends it in a process
-forked from itself. A command so runs as `dbt <args>` does (dbt's own command line entry, in the
-command's folder and environment, in a process of its own), without the 5-7 s of CPU a new dbt
-process spends importing dbt and compiling its serialisers before it does anything.
+"""dbt, started once per pytest worker that runs dbt (in `make test`, one): this process imports
+dbt and parses the project (the workspace's parse, dbt_runs.Workspace), then runs each dbt command
+a test sends it in a process forked from itself. A command so runs as `dbt <args>` does (dbt's own
+command line entry, in the command's folder and environment, in a process of its own), without the
+5-7 s of CPU a new dbt process spends importing dbt and compiling its serialisers before it does
+anything.
 
 Protocol, one JSON object a line: stdin {"args", "cwd", "env", "stdout", "stderr"} (the two
 files the command's output goes to), stdout {"returncode"}. The first line out is {"ready":
