@@ -322,7 +322,7 @@ class DbtFilesTogether(LoadFileScheduling):
         return "dbt files" if Path(path).name in DBT_FILES else path
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own choice
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before pytest-xdist's own choice; without xdist, unused
 def pytest_xdist_make_scheduler(config: pytest.Config, log) -> LoadFileScheduling | None:
     if config.getvalue("dist") == "loadfile" and config.option.markexpr != "drill":
         return DbtFilesTogether(config, log)
