@@ -9,20 +9,9 @@ import pyarrow.parquet as pq
 from deltalake import DeltaTable
 
 import duckdb
+from schemas import SOURCES
 
-TABLES = (
-    "customers",
-    "products",
-    "stores",
-    "suppliers",
-    "orders_header",
-    "orders_lines",
-    "events",
-    "sensors",
-    "exchange_rates",
-    "shipments",
-    "returns",
-)
+TABLES = SOURCES  # bronze holds one table per raw source of the contract (schemas/), not its own list
 DLT_COLUMNS = ("_dlt_load_id", "bronze_load_id")
 
 
