@@ -148,30 +148,40 @@ def _write_facts(
     eplan = events.plan(cfg, oplan) if cfg.selected("events") else None
     candidates = []
     chunks = _chunks(oplan.days, monthly=not cfg.is_increment)
-    for ci, chunk in enumerate(chunks):
+
+    def write_events(chunk: range, chunk_orders: pl.DataFrame) -> None:
+        assert eplan is not None
         t = time.perf_counter()
-        oc = orders.generate_chunk(cfg, dims, rates, oplan, chunk, log)
-        gen_s = time.perf_counter() - t
-        if cfg.selected("orders_header"):
-            _write_daily(cfg, oc.headers, "orders_header", progress, gen_s)
-        if cfg.selected("orders_lines"):
-            _write_daily(cfg, oc.lines, "orders_lines", progress, 0.0)
-        if cfg.selected("shipments") and oc.shipments.num_rows:
+        frame = events.generate_chunk(cfg, dims, eplan, oplan.days, chunk, chunk_orders, log)
+        _write_daily(cfg, frame, "events", progress, time.perf_counter() - t)
+
+    # A month's events follow from its orders alone: a thread of their own writes them, month after
+    # month in order, while the next month's orders are generated.
+    with ThreadPoolExecutor(max_workers=1) as events_writer:
+        events_done = []
+        for ci, chunk in enumerate(chunks):
             t = time.perf_counter()
-            first_day = oplan.days[chunk.start]
-            label = first_day.strftime("%Y-%m") if not cfg.is_increment else first_day.isoformat()
-            path = cfg.out / "shipments" / f"part-{cfg.batch_no:05d}-{label}.parquet"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(
-                new_column_values.add_to_arrow(oc.shipments, "shipments", cfg.new_columns), path, compression="zstd"
-            )
-            progress.add("shipments", oc.shipments.num_rows, 1, path.stat().st_size, time.perf_counter() - t)
-        candidates.append(oc.returns)
-        if eplan is not None:
-            t = time.perf_counter()
-            frame = events.generate_chunk(cfg, dims, eplan, oplan.days, chunk, oc.orders, log)
-            _write_daily(cfg, frame, "events", progress, time.perf_counter() - t)
-        progress.tick("orders", ci + 1, len(chunks))
+            oc = orders.generate_chunk(cfg, dims, rates, oplan, chunk, log)
+            gen_s = time.perf_counter() - t
+            if cfg.selected("orders_header"):
+                _write_daily(cfg, oc.headers, "orders_header", progress, gen_s)
+            if cfg.selected("orders_lines"):
+                _write_daily(cfg, oc.lines, "orders_lines", progress, 0.0)
+            if cfg.selected("shipments") and oc.shipments.num_rows:
+                t = time.perf_counter()
+                first_day = oplan.days[chunk.start]
+                label = first_day.strftime("%Y-%m") if not cfg.is_increment else first_day.isoformat()
+                path = cfg.out / "shipments" / f"part-{cfg.batch_no:05d}-{label}.parquet"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                shipments = new_column_values.add_to_arrow(oc.shipments, "shipments", cfg.new_columns)
+                pq.write_table(shipments, path, compression="zstd")
+                progress.add("shipments", oc.shipments.num_rows, 1, path.stat().st_size, time.perf_counter() - t)
+            candidates.append(oc.returns)
+            if eplan is not None:
+                events_done.append(events_writer.submit(write_events, chunk, oc.orders))
+            progress.tick("orders", ci + 1, len(chunks))
+        for done in events_done:
+            done.result()  # an error in the events thread stops the run here
     written.extend(s for s in ("orders_header", "orders_lines", "shipments", "events") if cfg.selected(s))
     extra = {}
     if cfg.selected("returns") and not cfg.is_increment:
