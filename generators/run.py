@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -71,13 +72,18 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
     for source in SUMMARY_ORDER:
         if cfg.selected(source) and not (source == "returns" and cfg.is_increment):
             progress.stats.setdefault(source, SourceStats())
+    stop = threading.Event()  # set when the run fails or is interrupted: the sensors' thread stops too
     with ThreadPoolExecutor(max_workers=1) as pool:
-        sensors_done = pool.submit(_write_sensors, cfg, dims, log, progress) if cfg.selected("sensors") else None
-        if any(cfg.selected(s) for s in ORDER_SOURCES):
-            extra.update(_write_facts(cfg, dims, rates, log, progress, written))
-        if sensors_done is not None:
-            sensors_done.result()
-            written.append("sensors")
+        sensors_done = pool.submit(_write_sensors, cfg, dims, log, progress, stop) if cfg.selected("sensors") else None
+        try:
+            if any(cfg.selected(s) for s in ORDER_SOURCES):
+                extra.update(_write_facts(cfg, dims, rates, log, progress, written))
+            if sensors_done is not None:
+                sensors_done.result()
+                written.append("sensors")
+        except BaseException:
+            stop.set()
+            raise
 
     totals: dict[str, dict[str, int | None]] = {
         s: {"rows": progress.stats[s].rows, "files": progress.stats[s].files, "bytes": progress.stats[s].bytes}
@@ -92,9 +98,13 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
     return totals
 
 
-def _write_sensors(cfg: GeneratorConfig, dims: Dimensions, log: AnomalyLog, progress: Progress) -> None:
+def _write_sensors(
+    cfg: GeneratorConfig, dims: Dimensions, log: AnomalyLog, progress: Progress, stop: threading.Event
+) -> None:
     plan = sensors.plan(cfg, dims)
     for i in range(plan.store_rows.size):
+        if stop.is_set():
+            return
         t = time.perf_counter()
         rows, files, size = sensors.write_store(cfg, dims, plan, i, log)
         progress.add("sensors", rows, files, size, time.perf_counter() - t)
@@ -157,8 +167,9 @@ def _write_facts(
 
     # A month's events follow from its orders alone: a thread of their own writes them, month after
     # month in order, while the next month's orders are generated.
-    with ThreadPoolExecutor(max_workers=1) as events_writer:
-        events_done = []
+    events_writer = ThreadPoolExecutor(max_workers=1)
+    events_done = []
+    try:
         for ci, chunk in enumerate(chunks):
             t = time.perf_counter()
             oc = orders.generate_chunk(cfg, dims, rates, oplan, chunk, log)
@@ -181,7 +192,9 @@ def _write_facts(
                 events_done.append(events_writer.submit(write_events, chunk, oc.orders))
             progress.tick("orders", ci + 1, len(chunks))
         for done in events_done:
-            done.result()  # an error in the events thread stops the run here
+            done.result()  # an error in the events' thread stops the run here
+    finally:
+        events_writer.shutdown(cancel_futures=True)  # after an error, the months not yet begun are dropped
     written.extend(s for s in ("orders_header", "orders_lines", "shipments", "events") if cfg.selected(s))
     extra = {}
     if cfg.selected("returns") and not cfg.is_increment:
