@@ -69,8 +69,10 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
     # Sensors share nothing with the order sources but the dimensions (each store draws from a
     # generator of its own), and both spend most of their time in numpy, polars and pyarrow, which
     # release the interpreter lock: a second thread uses the second core. Same bytes either way.
+    # The summary lists the sources in the order of a run one after another, whichever thread
+    # writes first (entries nothing was added to are dropped again below).
     for source in SUMMARY_ORDER:
-        if cfg.selected(source) and not (source == "returns" and cfg.is_increment):
+        if cfg.selected(source):
             progress.stats.setdefault(source, SourceStats())
     stop = threading.Event()  # set when the run fails or is interrupted: the sensors' thread stops too
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -84,6 +86,9 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
         except BaseException:
             stop.set()
             raise
+    for source in SUMMARY_ORDER:  # a source that wrote nothing has no entry, as when written one by one
+        if progress.stats.get(source) == SourceStats():
+            del progress.stats[source]
 
     totals: dict[str, dict[str, int | None]] = {
         s: {"rows": progress.stats[s].rows, "files": progress.stats[s].files, "bytes": progress.stats[s].bytes}
