@@ -124,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: the batch is incomplete; run the same command again to write it whole", file=sys.stderr)
+        return 130
     print(progress.summary())
     print(
         f"{cfg.batch_name} written to {cfg.out} (manifest: {cfg.out / '_manifest.json'}, "
