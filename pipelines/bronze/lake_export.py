@@ -41,10 +41,10 @@ from pipelines.bronze.delta_commit import commit_load, is_committed, link_into
 from pipelines.bronze.report import Profile
 from pipelines.bronze.tables import REJECTS_TABLE, RETURNS_CHANGES_TABLE, TABLES
 from pipelines.dlt_run_context import configured_path, dlt_pipelines_dir
+from pipelines.lake_layout import DELTA_DATASET, lake_folders
 from pipelines.warehouse import has_table, scalar
 
 LAKE_PIPELINE = "retail_bronze_lake"
-DELTA_DATASET = "delta"
 OPS_EXPORTS = "ops.lake_exports"  # Parquet exports done, per bronze load (in the warehouse)
 APPENDED = [name for name, spec in TABLES.items() if spec.write_disposition == "append"] + [REJECTS_TABLE]
 MERGED = [name for name, spec in TABLES.items() if spec.write_disposition == "merge"]
@@ -65,8 +65,8 @@ class LakeSettings:
         `[destination.filesystem]`; `lake_root` (the `--lake` option) puts all three under one
         local folder."""
         if lake_root is not None:
-            root = lake_root.resolve()
-            return cls(str(root / "bronze"), root / "bronze" / "parquet", root / "_rejects")
+            folders = lake_folders(lake_root.resolve())
+            return cls(str(folders.bucket), folders.parquet, folders.rejects)
         return cls(
             None,
             configured_path(dlt.config["bronze_lake.parquet_dir"]),

@@ -11,6 +11,7 @@ from deltalake import DeltaTable
 
 import duckdb
 import schemas
+from pipelines.lake_layout import lake_folders
 
 RAW_RETURNS = "raw.returns"
 BRONZE_PREFIX = "bronze."
@@ -51,7 +52,8 @@ class Paths:
     @classmethod
     def under(cls, raw: Path, lake: Path, warehouse: Path) -> Paths:
         """A lake laid out as bronze's `--lake DIR` lays it out."""
-        return cls(raw, warehouse, lake, lake / "bronze" / "delta", lake / "bronze" / "parquet", lake / "_rejects")
+        folders = lake_folders(lake)
+        return cls(raw, warehouse, lake, folders.delta, folders.parquet, folders.rejects)
 
 
 @dataclass(frozen=True)
