@@ -179,26 +179,22 @@ RETURNS_V0 = pa.schema(
 # The evolved returns schema: a later Delta version adds return_reason_code.
 RETURNS = RETURNS_V0.append(_f("return_reason_code", pa.string()))
 
-# Each source's schema, in the order of SOURCES (schemas/names.py).
-RAW_SCHEMAS: dict[str, pa.Schema] = dict(
-    zip(
-        SOURCES,
-        (
-            CUSTOMERS,
-            PRODUCTS,
-            STORES,
-            SUPPLIERS,
-            ORDERS_HEADER,
-            ORDERS_LINES,
-            EVENTS,
-            SENSORS,
-            EXCHANGE_RATES,
-            SHIPMENTS,
-            RETURNS,
-        ),
-        strict=True,
-    )
-)
+# Each source's schema by name, in the order of SOURCES (schemas/names.py), which is checked on import.
+RAW_SCHEMAS: dict[str, pa.Schema] = {
+    "customers": CUSTOMERS,
+    "products": PRODUCTS,
+    "stores": STORES,
+    "suppliers": SUPPLIERS,
+    "orders_header": ORDERS_HEADER,
+    "orders_lines": ORDERS_LINES,
+    "events": EVENTS,
+    "sensors": SENSORS,
+    "exchange_rates": EXCHANGE_RATES,
+    "shipments": SHIPMENTS,
+    "returns": RETURNS,
+}
+if tuple(RAW_SCHEMAS) != SOURCES:
+    raise ImportError(f"schemas.raw names {tuple(RAW_SCHEMAS)}, schemas.names {SOURCES}: make them the same list")
 
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id",),
