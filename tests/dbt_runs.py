@@ -50,8 +50,13 @@ def transform(
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env=env or dict(os.environ, TRANSFORM__PSEUDONYM_KEY=TEST_PSEUDONYM_KEY),
+        env=env or pipeline_env(),
     )
+
+
+def pipeline_env(**extra: str) -> dict[str, str]:
+    """The environment of a test's pipeline command: the user's, with the tests' pseudonym key, and `extra`."""
+    return dict(os.environ, TRANSFORM__PSEUDONYM_KEY=TEST_PSEUDONYM_KEY, **extra)
 
 
 def plain_dbt_env(warehouse: Path) -> dict[str, str]:

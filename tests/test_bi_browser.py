@@ -5,7 +5,6 @@ the app. Skipped, naming the package, where Chromium is not installed (.ci/run i
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import sys
 import pytest
 from bi_support import ROOT
 from conftest import bronze_args
-from dbt_runs import TEST_PSEUDONYM_KEY
+from dbt_runs import pipeline_env
 
 from analytics import browser
 
@@ -123,7 +122,7 @@ def test_the_phone_layout_is_readable_at_390_px(chromium, bi_server):
 
 def run_while_clicking(tab, command: list[str]) -> subprocess.CompletedProcess:
     """Run a pipeline CLI while the browser keeps moving between pages of the app."""
-    env = dict(os.environ, TRANSFORM__PSEUDONYM_KEY=TEST_PSEUDONYM_KEY)  # as every test transform
+    env = pipeline_env()
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     clicks = 0
     while proc.poll() is None:

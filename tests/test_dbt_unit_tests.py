@@ -5,11 +5,10 @@ once, through the transform's own switch."""
 from __future__ import annotations
 
 import json
-import os
 
 import yaml
 from conftest import DBT_TARGET, ROOT
-from dbt_runs import TEST_PSEUDONYM_KEY
+from dbt_runs import pipeline_env
 
 
 def test_every_unit_test_passes_when_the_transform_is_asked_for_them(built, workspace):
@@ -23,7 +22,7 @@ def test_every_unit_test_passes_when_the_transform_is_asked_for_them(built, work
     # `dbt build` runs a unit test with its model, before building it. The unit tests are selected
     # directly and no data test comes with their models (dbt's DBT_INDIRECT_SELECTION, which the
     # transform's dbt inherits): the models' data tests run in every other build of the suite.
-    env = dict(os.environ, TRANSFORM__PSEUDONYM_KEY=TEST_PSEUDONYM_KEY, DBT_INDIRECT_SELECTION="empty")
+    env = pipeline_env(DBT_INDIRECT_SELECTION="empty")
     proc = workspace.transform("--unit-tests", "--select", "test_type:unit", *sorted(set(defined.values())), env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     results = json.loads((DBT_TARGET / "run_results.json").read_text())["results"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -13,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from dbt_runs import TEST_PSEUDONYM_KEY
+from dbt_runs import pipeline_env
 
 import duckdb
 
-ENV = dict(os.environ, TRANSFORM__PSEUDONYM_KEY=TEST_PSEUDONYM_KEY)  # as every test transform
+ENV = pipeline_env()
 
 
 def main_job(tmp_path, *args: str, warehouse: Path | None = None) -> subprocess.CompletedProcess:

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from bronze_checks import manifest, raw_records, warehouse
 from conftest import ROOT, SCALE, SEED, copy_bronze, run_bronze, run_generator
-from dbt_runs import TEST_PSEUDONYM_KEY, query, transform
+from dbt_runs import pipeline_env, query, transform
 
 # Each runs bronze and/or an every-node dbt build of its own: `make test-drills` (CI runs both tiers).
 pytestmark = pytest.mark.drill
@@ -116,7 +116,7 @@ def test_drill_dropped_table_is_rebuilt_with_its_dependants(built, workspace):
 def test_drill_dbt_failing_mid_run_is_completed_by_the_next_run(built, workspace):
     expected = query(built, GOLD_FIGURES)
     warehouse = workspace.checkout(built)
-    env = dict(os.environ, TRANSFORM__PSEUDONYM_KEY=TEST_PSEUDONYM_KEY)
+    env = pipeline_env()
     child = subprocess.Popen(
         [
             sys.executable,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from dbt_runs import TEST_PSEUDONYM_KEY
+from dbt_runs import pipeline_env
 
 import duckdb
 
@@ -56,7 +56,7 @@ def spark_built(bronze, tmp_path_factory) -> Path:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env=dict(os.environ, TRANSFORM__PSEUDONYM_KEY=TEST_PSEUDONYM_KEY),
+        env=pipeline_env(),
     )
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     print(f"\n{proc.stdout.strip()}\nspark build test step: {time.perf_counter() - started:.1f} s wall")
