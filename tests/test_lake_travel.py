@@ -151,6 +151,21 @@ def test_bad_input_is_one_clear_line(raw, bronze, args, words):
     assert_one_line_error(run_lake(*args, raw=raw, target=bronze), 2, *words)
 
 
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("history", "raw.returns", "--limit", "-3"), ("argument --limit: must be 1 or more, not -3",)),
+        (("history", "raw.returns", "--limit", "0"), ("argument --limit: must be 1 or more, not 0",)),
+        (("show", "raw.returns", "--limit", "ten"), ("argument --limit: 'ten' is not a whole number",)),
+        (("optimize", "--retention-hours", "-1", "--unsafe-retention"), ("argument --retention-hours: must be 0",)),
+    ],
+)
+def test_bad_counts_are_refused_before_anything_runs(tmp_path, args, words):
+    proc = run_lake(*args, raw=tmp_path, target=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert all(w in proc.stderr.splitlines()[-1] for w in words), proc.stderr
+
+
 def test_optimize_without_a_lake_is_a_clear_error(tmp_path):
     proc = run_lake("optimize", raw=tmp_path, target=tmp_path / "none")
     assert_one_line_error(proc, 2, f"no lake at {tmp_path / 'none' / 'lake'}")

@@ -16,6 +16,22 @@ EXIT_CODES = """exit codes:
   5  the operation failed (the message names the table and the reason)"""
 
 
+def at_least(minimum: int):
+    """An argparse type: a whole number of at least `minimum` (a negative --limit would silently
+    drop the oldest commits instead; a negative retention means nothing)."""
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, not {value}")
+        return value
+
+    return whole_number
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--raw", type=Path, help="raw folder of the generator (default from .dlt/config.toml)")
@@ -33,14 +49,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
     v = verbs.add_parser("history", parents=[common], help="list the commits of a Delta table")
     v.add_argument("table", help=table_help)
-    v.add_argument("--limit", type=int, help="only the newest N commits")
+    v.add_argument("--limit", type=at_least(1), help="only the newest N commits")
 
     v = verbs.add_parser("show", parents=[common], help="read a version (or a timestamp) of a Delta table")
     v.add_argument("table", help=table_help)
     v.add_argument("version", nargs="?", default="latest", help=VERSION_HELP + ", or `warehouse` (DuckDB bronze)")
     v.add_argument("--where", help='a SQL filter, e.g. "return_id = 395"')
     v.add_argument("--columns", help="comma-separated columns to show (default all)")
-    v.add_argument("--limit", type=int, default=10, help="rows to print (default 10)")
+    v.add_argument("--limit", type=at_least(1), default=10, help="rows to print (default 10)")
     v.add_argument("--csv", action="store_true", help="print the rows as CSV (header first), nothing else")
 
     v = verbs.add_parser(
@@ -71,7 +87,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="compact the Delta lake (Z-order where it helps), VACUUM it, coalesce the Parquet lake's small files",
     )
     v.add_argument("--dry-run", action="store_true", help="show what would be compacted and vacuumed")
-    v.add_argument("--retention-hours", type=int, default=168, help="VACUUM retention (default 168)")
+    v.add_argument("--retention-hours", type=at_least(0), default=168, help="VACUUM retention (default 168)")
     v.add_argument(
         "--unsafe-retention",
         action="store_true",
