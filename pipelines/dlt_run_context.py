@@ -29,6 +29,8 @@ from dlt.common.configuration.specs.pluggable_run_context import RunContextBase
 from dlt.common.pipeline import get_dlt_pipelines_dir
 from dlt.common.runtime.run_context import DOT_DLT, RunContext, active
 
+from pipelines.folders import usable_folder
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -61,5 +63,11 @@ def configured_path(value: str) -> Path:
 
 def dlt_pipelines_dir(option: Path | None = None) -> str:
     """dlt's working folder for the project's pipelines: an explicit one (`--pipelines-dir`), or
-    dlt's default (this context's `.dlt/pipelines`, or `$DLT_DATA_DIR/pipelines`)."""
-    return str(option.resolve()) if option else get_dlt_pipelines_dir()
+    dlt's default (this context's `.dlt/pipelines`, or `$DLT_DATA_DIR/pipelines`).
+
+    Raises:
+        RunFailed(USAGE): the folder cannot be created or written.
+    """
+    if option:
+        return str(usable_folder(option.resolve(), "--pipelines-dir"))
+    return str(usable_folder(Path(get_dlt_pipelines_dir()), "dlt's pipelines folder"))

@@ -16,7 +16,10 @@ import polars as pl
 import pytest
 from bronze_checks import TABLES, manifest, raw_records, three_destinations, warehouse
 from conftest import ROOT, bronze_args, copy_bronze, run_bronze
+from dbt_runs import transform
 from raw_readers import load_log
+
+import duckdb
 
 CRASH_POINTS = ("extracting", "extracted", "loaded", "parquet", "delta")
 FACTS = ("orders_header", "orders_lines", "sensors", "events", "shipments")
@@ -237,6 +240,22 @@ def test_missing_or_empty_raw_folder_is_a_clear_error(tmp_path):
     proc = run_bronze(tmp_path / "empty", tmp_path / "t", check=False)
     assert proc.returncode == 2 and "holds no raw files" in one_error_line(proc)
     assert not (tmp_path / "t" / "warehouse.duckdb").exists()
+
+
+@pytest.mark.parametrize("folder", ["lake", "pipelines"])
+def test_a_file_where_a_folder_belongs_is_a_clear_error_before_any_work(raw, tmp_path, folder):
+    """--lake or --pipelines-dir naming a file: one line, exit 2, nothing loaded (it failed with a
+    traceback before, the lake's halfway through the run, after the load into DuckDB)."""
+    target = tmp_path / "t"
+    target.mkdir()
+    (target / folder).write_text("a file")
+    proc = run_bronze(raw, target, check=False)
+    assert proc.returncode == 2 and f"{target / folder} is a file, not a folder" in one_error_line(proc)
+    assert not (target / "warehouse.duckdb").exists()
+    if folder == "pipelines":  # the transform takes the same option
+        duckdb.connect(str(target / "warehouse.duckdb")).close()
+        proc = transform(target / "warehouse.duckdb", pipelines_dir=target / folder)
+        assert proc.returncode == 2 and "is a file, not a folder" in one_error_line(proc)
 
 
 def test_bronze_runs_from_any_directory_with_paths_relative_to_it(raw, loaded_copy, tmp_path):

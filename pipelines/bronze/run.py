@@ -26,6 +26,7 @@ from pipelines.bronze.tables import ANOMALY_LOG_FILE, DATASET, PIPELINE_NAME, TA
 from pipelines.bronze_nothing_new import forget_record, write_record
 from pipelines.dlt_run_context import configured_path, dlt_pipelines_dir
 from pipelines.exit_codes import ExitCode, RunFailed
+from pipelines.folders import usable_folder
 from pipelines.warehouse import configured_warehouse, open_warehouse
 from pipelines.warehouse_lock import warehouse_lock
 
@@ -65,6 +66,7 @@ def run_bronze(options: BronzeOptions) -> ExitCode:
         _dry_run(run, warehouse)
         return ExitCode.OK
     pipelines_dir = Path(dlt_pipelines_dir(options.pipelines_dir))
+    lake = _lake_settings(options.lake)
     with warehouse_lock(warehouse, "bronze", wait=options.wait):
         forget_record(pipelines_dir)
         con = open_warehouse(warehouse, wait=options.wait)
@@ -73,7 +75,7 @@ def run_bronze(options: BronzeOptions) -> ExitCode:
         con.execute("SET preserve_insertion_order = false")
         try:
             with prompt_load_loop():
-                _load(run, options, con)
+                _load(run, options, lake, con)
             with run.profile.step("checkpoint"):  # DuckDB writes its log into the file (else at close)
                 con.execute("CHECKPOINT")
             code = _report(run, con, time.perf_counter() - started)
@@ -85,14 +87,26 @@ def run_bronze(options: BronzeOptions) -> ExitCode:
         return code
 
 
-def _load(run: _Run, options: BronzeOptions, con: duckdb.DuckDBPyConnection) -> None:
+def _lake_settings(lake_root: Path | None) -> LakeSettings:
+    """Where the lake is, its local folders checked before any work (`--lake` or the dlt config)."""
+    if lake_root is not None:
+        usable_folder(lake_root.resolve(), "--lake")
+    settings = LakeSettings.from_config(lake_root)
+    what = "the lake's folder" if lake_root is not None else "the lake folder ([bronze_lake], [destination.filesystem])"
+    for folder in (settings.parquet_dir, settings.rejects_dir, settings.delta_dir):
+        if folder is not None:
+            usable_folder(folder, what)
+    return settings
+
+
+def _load(run: _Run, options: BronzeOptions, lake_settings: LakeSettings, con: duckdb.DuckDBPyConnection) -> None:
     pipeline = dlt.pipeline(
         PIPELINE_NAME,
         destination=dlt.destinations.duckdb(con),
         dataset_name=DATASET,
         pipelines_dir=dlt_pipelines_dir(options.pipelines_dir),
     )
-    lake = LakeExport(pipeline, con, LakeSettings.from_config(options.lake), options.pipelines_dir, run.profile)
+    lake = LakeExport(pipeline, con, lake_settings, options.pipelines_dir, run.profile)
     if finish_pending(pipeline):
         print("completed the bronze load left by an interrupted run", file=sys.stderr)
     lake.export_pending()
