@@ -25,6 +25,7 @@ import dlt
 from generators.new_columns import NEW_COLUMNS
 from pipelines.cli import help_description, run_command
 from pipelines.dlt_run_context import configured_path
+from pipelines.folders import usable_folder
 from pipelines.scheduling.crontab import crontab_line, install
 from pipelines.scheduling.daily import scheduled_run
 
@@ -92,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         if args.install:
             print(install(line))
         return 0
+    usable_folder(args.log_dir, "the log folder (--log-dir, [scheduled_run] log_dir)")  # else nothing could alert
     return scheduled_run(args)
 
 

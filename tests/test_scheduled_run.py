@@ -265,3 +265,10 @@ def test_a_raw_folder_without_a_first_run_is_a_clear_error(tmp_path):
     (tmp_path / "raw").mkdir()
     proc = scheduled_run(tmp_path)
     assert proc.returncode == 2 and "run the first job (make run) first" in proc.stderr, proc.stderr
+
+
+def test_a_log_folder_that_is_a_file_is_a_clear_error(tmp_path):
+    (tmp_path / "logs").write_text("a file")
+    proc = scheduled_run(tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"{tmp_path / 'logs'} is a file, not a folder" in proc.stderr.strip().splitlines()[-1], proc.stderr
