@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from pipelines.exit_codes import ExitCode, RunFailed
+from pipelines.folders import usable_folder
 
 INHERITED_FD = "WAREHOUSE_LOCK_FD"
 
@@ -34,12 +35,14 @@ def warehouse_lock(warehouse: Path, holder: str, wait: bool = False) -> Iterator
 
     Raises:
         RunFailed(BUSY): another run holds it and `wait` is false.
+        RunFailed(USAGE): the warehouse's folder cannot be created or written.
     """
     inherited = _inherited(warehouse)
     if inherited is not None:
         yield inherited
         return
     path = lock_path(warehouse)
+    usable_folder(path.parent, "the warehouse's folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "a+")  # noqa: SIM115 - held for the block, closed in finally
     try:
