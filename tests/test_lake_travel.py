@@ -172,6 +172,20 @@ def test_optimize_without_a_lake_is_a_clear_error(tmp_path):
     assert not (tmp_path / "none").exists()  # nothing created
 
 
+def test_a_warehouse_under_a_file_is_bad_input_not_busy(raw, bronze, tmp_path):
+    """The lock beside the warehouse cannot be taken there: exit 2 (bad input), as the pipelines say
+    it, not 3 (busy), which would tell a script to try again later."""
+    (tmp_path / "a_file").write_text("a file")
+    paths = ["--raw", str(raw), "--lake", str(bronze / "lake"), "--warehouse", str(tmp_path / "a_file" / "w.duckdb")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.lake", "optimize", "--dry-run", *paths],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert_one_line_error(proc, 2, f"{tmp_path / 'a_file'} is a file, not a folder")
+
+
 def test_restore_is_refused_while_bronze_runs(raw, bronze):
     with open(bronze / "warehouse.lock", "a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)

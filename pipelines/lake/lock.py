@@ -8,9 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipelines.exit_codes import RunFailed
-from pipelines.lake.tables import EXIT_BUSY, LakeError
+from pipelines.exit_codes import ExitCode, RunFailed
+from pipelines.lake.tables import EXIT_BUSY, EXIT_FAILED, EXIT_USAGE, LakeError
 from pipelines.warehouse_lock import warehouse_lock as project_lock
+
+# The project's codes as the lake commands' own (their --help): busy and bad input mean the same.
+LAKE_CODES = {ExitCode.BUSY: EXIT_BUSY, ExitCode.USAGE: EXIT_USAGE}
 
 
 @contextmanager
@@ -18,5 +21,5 @@ def warehouse_lock(warehouse: Path, holder: str = "lake maintenance") -> Iterato
     try:
         with project_lock(warehouse, holder):
             yield
-    except RunFailed as busy:
-        raise LakeError(str(busy), EXIT_BUSY) from None
+    except RunFailed as failure:
+        raise LakeError(str(failure), LAKE_CODES.get(failure.code, EXIT_FAILED)) from None
