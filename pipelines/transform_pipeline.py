@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -51,9 +52,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="run dbt's unit tests too (default: [transform] unit_tests, false)",
     )
-    p.add_argument("--run-id", help="the run's id in gold.dq_metrics (default: dbt's invocation id)")
+    p.add_argument("--run-id", type=run_id, help="the run's id in gold.dq_metrics (default: dbt's invocation id)")
     p.add_argument("--wait", action="store_true", help="wait for a run holding the warehouse instead of exiting (3)")
     return p.parse_args(argv)
+
+
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+
+
+def run_id(text: str) -> str:
+    """An argparse type: the id goes into gold.dq_metrics' SQL as text, so it is a plain name."""
+    if not RUN_ID.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a run id: up to 64 letters, digits and _ . : - (a letter or digit first)"
+        )
+    return text
 
 
 def transform(args: argparse.Namespace) -> int:
@@ -81,6 +94,12 @@ def transform(args: argparse.Namespace) -> int:
             warehouse, args.pipelines_dir, args.select or (), args.full_refresh, args.run_id, tests_after, unit_tests
         )
         report_build(results, started)
+        if not results:
+            raise RunFailed(
+                ExitCode.USAGE,
+                f"--select {' '.join(args.select or ())} matches no dbt node, so nothing was built; "
+                "`dbt ls --select ...` in dbt/ lists what a selection matches",
+            )
         if every_node:
             record_tested(warehouse, newest)
         publish_for_readers(warehouse)  # Gold as Parquet for readers (the BI app), atomically swapped

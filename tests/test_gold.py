@@ -206,6 +206,17 @@ def test_fct_sales_keeps_broken_references_with_unknown_members(built):
     assert query(built, "SELECT count(*), sum(net_amount) FROM gold.fct_sales") == [(lines, net)]
 
 
+def test_a_bad_run_id_or_a_selection_of_nothing_is_a_usage_error(built, workspace, tmp_path):
+    """A run id goes into dq_metrics' SQL as text; a --select that matches nothing built nothing and
+    published again, so a typo went unnoticed."""
+    proc = transform(tmp_path / "not_needed.duckdb", "--run-id", "x'; DROP TABLE gold.dq_metrics; --")
+    assert proc.returncode == 2 and "is not a run id" in proc.stderr and "Traceback" not in proc.stderr
+    workspace.checkout(built)
+    proc = workspace.transform("--select", "no_such_model")
+    assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "--select no_such_model matches no dbt node" in proc.stderr.strip().splitlines()[-1]
+
+
 def test_an_order_line_without_its_header_is_kept_with_its_product(built, workspace):
     warehouse = workspace.checkout(built)
     with duckdb.connect(str(warehouse)) as con:
