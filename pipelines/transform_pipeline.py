@@ -97,8 +97,8 @@ def transform(args: argparse.Namespace) -> int:
         if not results:
             raise RunFailed(
                 ExitCode.USAGE,
-                f"--select {' '.join(args.select or ())} matches no dbt node, so nothing was built; "
-                "`dbt ls --select ...` in dbt/ lists what a selection matches",
+                f"--select {' '.join(args.select or ())} matches no dbt node, so nothing was built (unit tests "
+                "count only with --unit-tests); `dbt ls --select ...` in dbt/ lists what a selection matches",
             )
         if every_node:
             record_tested(warehouse, newest)
