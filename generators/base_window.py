@@ -10,3 +10,7 @@ from datetime import date
 # and arguments give the same bytes on any day.
 DEFAULT_START = date(2024, 1, 1)
 BASE_DAYS = 731  # 2024-01-01 .. 2025-12-31
+# An increment spans at most as many days as the base (longer spans: several increments), and
+# ends by LAST_DAY: the calendars, holidays and rates the generator extends are not meant for more.
+MAX_INCREMENT_DAYS = BASE_DAYS
+LAST_DAY = date(2099, 12, 31)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 # Plain-Python modules only: --help and usage errors must not wait for numpy, polars or pyarrow.
-from generators.base_window import DEFAULT_START
+from generators.base_window import DEFAULT_START, LAST_DAY, MAX_INCREMENT_DAYS
 from generators.new_columns import NEW_COLUMNS
 from generators.progress import Progress
 from schemas import SOURCES
@@ -95,6 +95,12 @@ def check_combinations(args: argparse.Namespace, p: argparse.ArgumentParser) -> 
         p.error("--late-days belongs to an increment: give --start-date and --days too")
     if args.start_date is not None and args.start_date <= DEFAULT_START:
         p.error(f"--start-date must be after the base window's first day {DEFAULT_START}")
+    if args.days is not None and args.days > MAX_INCREMENT_DAYS:
+        p.error(f"--days is at most {MAX_INCREMENT_DAYS} (the base window's length); write more as several increments")
+    if args.start_date is not None and args.days is not None and args.start_date > LAST_DAY - timedelta(args.days - 1):
+        p.error(f"--start-date {args.start_date} and --days {args.days} run past {LAST_DAY}, the last day it writes")
+    if args.late_days and args.start_date is not None and args.start_date - timedelta(args.late_days) < DEFAULT_START:
+        p.error(f"--late-days {args.late_days} dates the late file before the base window's first day {DEFAULT_START}")
     if args.add_column and args.days is None:
         p.error("--add-column belongs to an increment (the base files follow schemas/): give --start-date and --days")
 
