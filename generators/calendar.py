@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from dateutil.easter import easter  # type: ignore[import-untyped]  # holidays depends on python-dateutil
+from dateutil.easter import easter  # type: ignore[import-untyped, unused-ignore]  # holidays depends on python-dateutil; untyped, or typed when stubs come in
 
 from generators.base_window import DEFAULT_START
 from generators.reference import (
