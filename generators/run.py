@@ -15,7 +15,7 @@ from generators.anomalies import AnomalyLog
 from generators.config import RATES_END, GeneratorConfig
 from generators.dimensions import Dimensions
 from generators.formats import from_day_number, partition_file, write_csv, write_lines
-from generators.progress import Progress, SourceStats
+from generators.progress import Progress
 
 DIMENSION_SOURCES = ("customers", "products", "stores", "suppliers")
 ORDER_SOURCES = ("orders_header", "orders_lines", "shipments", "returns", "events")
@@ -69,11 +69,6 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
     # Sensors share nothing with the order sources but the dimensions (each store draws from a
     # generator of its own), and both spend most of their time in numpy, polars and pyarrow, which
     # release the interpreter lock: a second thread uses the second core. Same bytes either way.
-    # The summary lists the sources in the order of a run one after another, whichever thread
-    # writes first (entries nothing was added to are dropped again below).
-    for source in SUMMARY_ORDER:
-        if cfg.selected(source):
-            progress.stats.setdefault(source, SourceStats())
     stop = threading.Event()  # set when the run fails or is interrupted: the sensors' thread stops too
     with ThreadPoolExecutor(max_workers=1) as pool:
         sensors_done = pool.submit(_write_sensors, cfg, dims, log, progress, stop) if cfg.selected("sensors") else None
@@ -86,9 +81,8 @@ def generate(cfg: GeneratorConfig, progress: Progress) -> dict:
         except BaseException:
             stop.set()
             raise
-    for source in SUMMARY_ORDER:  # a source that wrote nothing has no entry, as when written one by one
-        if progress.stats.get(source) == SourceStats():
-            del progress.stats[source]
+    # The summary lists the fact sources in the order of a run one after another, whichever thread wrote first.
+    progress.stats.update({s: progress.stats.pop(s) for s in SUMMARY_ORDER if s in progress.stats})
 
     totals: dict[str, dict[str, int | None]] = {
         s: {"rows": progress.stats[s].rows, "files": progress.stats[s].files, "bytes": progress.stats[s].bytes}
