@@ -59,6 +59,16 @@ def run_generator(*args: str, check: bool = True, quiet: bool = True) -> subproc
     return proc
 
 
+def raw_files(root: Path) -> dict[str, bytes]:
+    """Every file of a generated raw folder with its bytes, but the returns Delta table's (its log
+    has commit times and its files random names, as the Delta protocol prescribes)."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not str(p.relative_to(root)).startswith("returns/")
+    }
+
+
 @pytest.fixture(scope="session")
 def raw(tmp_path_factory) -> Path:
     """The base dataset at a small scale. What its generator printed (not --quiet: progress on

@@ -261,11 +261,7 @@ def test_a_file_where_a_folder_belongs_is_a_clear_error_before_any_work(raw, tmp
 def test_a_warehouse_under_a_file_is_a_clear_error(raw, tmp_path):
     """The warehouse's folder is where its lock goes: a file there was a traceback."""
     (tmp_path / "a_file").write_text("a file")
-    args = bronze_args(raw, tmp_path / "t")
-    args[args.index("--warehouse") + 1] = str(tmp_path / "a_file" / "warehouse.duckdb")
-    proc = subprocess.run(
-        [sys.executable, "pipelines/bronze_dlt_pipeline.py", *args], cwd=ROOT, capture_output=True, text=True
-    )
+    proc = run_bronze(raw, tmp_path / "t", "--warehouse", str(tmp_path / "a_file" / "warehouse.duckdb"), check=False)
     assert proc.returncode == 2 and f"{tmp_path / 'a_file'} is a file, not a folder" in one_error_line(proc)
 
 

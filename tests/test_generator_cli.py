@@ -6,10 +6,9 @@ import shutil
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from conftest import ROOT, SCALE, SEED, run_generator
+from conftest import ROOT, SCALE, SEED, raw_files, run_generator
 
 from generators.new_column_values import VALUES
 from generators.new_columns import NEW_COLUMNS
@@ -125,10 +124,4 @@ def test_an_interrupted_run_is_completed_by_the_next(raw, tmp_path):
     assert not (out / "_manifest.json").exists()  # what it wrote is not taken for a batch
 
     run_generator(*command)
-    assert _files(out) == _files(raw)
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    """Every file's bytes but the returns Delta table's (not reproducible, by the Delta protocol)."""
-    files = (p for p in root.rglob("*") if p.is_file() and "returns" not in p.parts)
-    return {str(p.relative_to(root)): p.read_bytes() for p in files}
+    assert raw_files(out) == raw_files(raw)

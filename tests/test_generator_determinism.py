@@ -10,15 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow.compute as pc
+from conftest import raw_files
 from deltalake import DeltaTable
-
-
-def files(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and not str(p.relative_to(root)).startswith("returns/")
-    }
 
 
 def versions(root: Path) -> list:
@@ -31,7 +24,7 @@ def versions(root: Path) -> list:
 
 
 def test_same_seed_gives_identical_bytes(raw, raw_again):
-    a, b = files(raw), files(raw_again)
+    a, b = raw_files(raw), raw_files(raw_again)
     assert a.keys() == b.keys()
     different = [name for name in a if a[name] != b[name]]
     assert not different, f"files differ between two runs: {different[:5]}"
@@ -44,7 +37,7 @@ def test_same_seed_gives_identical_returns_history(raw, raw_again):
 
 
 def test_other_seed_differs(raw, raw_other_seed):
-    a, b = files(raw), files(raw_other_seed)
+    a, b = raw_files(raw), raw_files(raw_other_seed)
     for name in ("customers.csv", "products.csv", "orders_header/order_dt=2024-06-01/part-00000.csv"):
         assert a[name] != b[name], name
     assert versions(raw)[-1] != versions(raw_other_seed)[-1]
